@@ -1,0 +1,59 @@
+package io.cospress.api.v1alpha1;
+
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Default;
+import io.fabric8.generator.annotation.Max;
+import io.fabric8.generator.annotation.Min;
+import io.fabric8.generator.annotation.Required;
+import io.fabric8.generator.annotation.Size;
+import io.fabric8.generator.annotation.ValidationRule;
+import java.util.List;
+import lombok.Data;
+
+/** Images the run trains and evaluates on. */
+@Data
+@ValidationRule(
+    value = "!has(self.mean) || size(self.mean) == self.channels",
+    message = "dataset.mean needs one value per channel")
+@ValidationRule(
+    value = "!has(self.std) || size(self.std) == self.channels",
+    message = "dataset.std needs one value per channel")
+public class DatasetSpec {
+
+  @Required
+  @JsonPropertyDescription("File layout: idx (MNIST-style) or imageFolder (class sub-directories).")
+  private DatasetFormat format;
+
+  @Required
+  @JsonPropertyDescription("Images the student is trained on; also the kNN memory bank.")
+  private SplitSpec train;
+
+  @JsonPropertyDescription("Held-out images for kNN accuracy and similarity preservation.")
+  private SplitSpec validation;
+
+  @JsonPropertyDescription("Out-of-distribution images for OOD AUROC and FPR@95.")
+  private SplitSpec ood;
+
+  @Default("224")
+  @Min(8)
+  @Max(1024)
+  @JsonPropertyDescription("Side length in pixels the models see (images are resized to it).")
+  private Integer imageSize = 224;
+
+  @Default("3")
+  @Min(1)
+  @Max(3)
+  @JsonPropertyDescription("Channels the models take: 1 (grayscale) or 3 (RGB).")
+  private Integer channels = 3;
+
+  @Size(min = 1, max = 3)
+  @JsonPropertyDescription("Per-channel mean subtracted after scaling pixels to [0,1].")
+  private List<Double> mean;
+
+  @Size(min = 1, max = 3)
+  @JsonPropertyDescription("Per-channel standard deviation divided out after the mean.")
+  private List<Double> std;
+
+  @JsonPropertyDescription("Training-time augmentations.")
+  private AugmentationSpec augmentation = new AugmentationSpec();
+}

@@ -1,0 +1,37 @@
+package io.cospress.api.v1alpha1;
+
+import io.fabric8.crd.generator.annotation.AdditionalPrinterColumn;
+import io.fabric8.kubernetes.api.model.Namespaced;
+import io.fabric8.kubernetes.client.CustomResource;
+import io.fabric8.kubernetes.model.annotation.Categories;
+import io.fabric8.kubernetes.model.annotation.Group;
+import io.fabric8.kubernetes.model.annotation.Kind;
+import io.fabric8.kubernetes.model.annotation.Plural;
+import io.fabric8.kubernetes.model.annotation.ShortNames;
+import io.fabric8.kubernetes.model.annotation.Singular;
+import io.fabric8.kubernetes.model.annotation.Version;
+
+/**
+ * A CosPress feature-distillation run: a frozen teacher, a student to train, data, and the
+ * training recipe. The same object is applied to a cluster (reconciled by the operator into a
+ * trainer Job) or run locally with {@code cospress-trainer run -f run.yaml}.
+ */
+@Group(CosPressConstants.GROUP)
+@Version(CosPressConstants.VERSION)
+@Kind(CosPressConstants.KIND)
+@Plural(CosPressConstants.PLURAL)
+@Singular(CosPressConstants.SINGULAR)
+@ShortNames(CosPressConstants.SHORT_NAME)
+@Categories(CosPressConstants.CATEGORY)
+@AdditionalPrinterColumn(
+    name = "Age",
+    jsonPath = ".metadata.creationTimestamp",
+    type = AdditionalPrinterColumn.Type.DATE)
+public class DistillationRun extends CustomResource<DistillationRunSpec, DistillationRunStatus>
+    implements Namespaced {
+
+  @Override
+  protected DistillationRunStatus initStatus() {
+    return new DistillationRunStatus();
+  }
+}

@@ -1,0 +1,55 @@
+package io.cospress.api.v1alpha1;
+
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Min;
+import io.fabric8.generator.annotation.Required;
+import lombok.Data;
+
+/** What to distil, from what, on which data, and how. */
+@Data
+public class DistillationRunSpec {
+
+  @Required
+  @JsonPropertyDescription("The frozen teacher model whose embedding geometry the student learns.")
+  private TeacherSpec teacher;
+
+  @Required
+  @JsonPropertyDescription("The student to train: a TorchScript module or a built-in architecture.")
+  private StudentSpec student;
+
+  @Required
+  @JsonPropertyDescription("Training, validation and optional out-of-distribution images.")
+  private DatasetSpec dataset;
+
+  @JsonPropertyDescription("Optimisation recipe and CosPress objective weights.")
+  private TrainingSpec training = new TrainingSpec();
+
+  @JsonPropertyDescription("How and how often the student is evaluated against the teacher.")
+  private EvaluationSpec evaluation = new EvaluationSpec();
+
+  @JsonPropertyDescription("Where checkpoints are written, how often, and how many are kept.")
+  private CheckpointSpec checkpoint = new CheckpointSpec();
+
+  @JsonPropertyDescription("Compute requested for the trainer pod and where it may be scheduled.")
+  private ResourcesSpec resources = new ResourcesSpec();
+
+  @JsonPropertyDescription(
+      "Kueue LocalQueue that admits the run; becomes the kueue.x-k8s.io/queue-name label of the"
+          + " trainer Job. Empty means no queueing.")
+  private String queueName;
+
+  @JsonPropertyDescription(
+      "Stop the trainer gracefully (it checkpoints first) while true; setting it back to false"
+          + " resumes from the latest checkpoint.")
+  private Boolean suspend = false;
+
+  @Min(0)
+  @JsonPropertyDescription(
+      "Retries after application errors or node loss, each resuming from the latest checkpoint."
+          + " Preemption and eviction do not use this budget.")
+  private Integer maxRestarts = 3;
+
+  @JsonPropertyDescription(
+      "Trainer container image; empty means the operator's default for the requested device.")
+  private String image;
+}

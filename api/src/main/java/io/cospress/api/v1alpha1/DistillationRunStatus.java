@@ -1,0 +1,55 @@
+package io.cospress.api.v1alpha1;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.crd.generator.annotation.PrinterColumn;
+import io.fabric8.kubernetes.api.model.Condition;
+import java.util.ArrayList;
+import java.util.List;
+import lombok.Data;
+
+/**
+ * Observed state. Two writers share it and never overwrite each other (SPEC section 4): the
+ * operator owns phase, conditions, observedGeneration, restarts and the attempt fields; the trainer
+ * owns progress, metrics and checkpoint.
+ */
+@Data
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public class DistillationRunStatus {
+
+  @PrinterColumn(name = "Phase", priority = 0)
+  @JsonPropertyDescription("Pending, Queued, Running, Succeeded, Failed or Suspended (operator).")
+  private RunPhase phase;
+
+  @JsonPropertyDescription(
+      "Ready, Reconciling and Stalled (read by Argo CD and kstatus) plus domain conditions such as"
+          + " Scheduled, Training and CheckpointSaved (operator).")
+  private List<Condition> conditions = new ArrayList<>();
+
+  @JsonPropertyDescription("metadata.generation of the spec the operator last acted on.")
+  private Long observedGeneration;
+
+  @JsonPropertyDescription("Machine-readable reason for the current phase (operator).")
+  private String reason;
+
+  @JsonPropertyDescription("Human-readable explanation of the current phase (operator).")
+  private String message;
+
+  @JsonPropertyDescription("Trainer attempt now running or last run, starting at 1 (operator).")
+  private Integer attempt;
+
+  @JsonPropertyDescription("Name of the batch/v1 Job of the current attempt (operator).")
+  private String jobName;
+
+  @JsonPropertyDescription("Restarts so far, by cause (operator).")
+  private RestartsStatus restarts;
+
+  @JsonPropertyDescription("Training progress (trainer).")
+  private ProgressStatus progress;
+
+  @JsonPropertyDescription("Latest loss terms and evaluation results (trainer).")
+  private MetricsStatus metrics;
+
+  @JsonPropertyDescription("Latest and best checkpoint (trainer).")
+  private CheckpointStatus checkpoint;
+}

@@ -1,0 +1,43 @@
+package io.cospress.api.v1alpha1;
+
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Min;
+import io.fabric8.generator.annotation.Pattern;
+import io.fabric8.kubernetes.api.model.Affinity;
+import io.fabric8.kubernetes.api.model.Toleration;
+import java.util.List;
+import java.util.Map;
+import lombok.Data;
+
+/** Compute for the trainer pod and where it may run. */
+@Data
+public class ResourcesSpec {
+
+  /** Kubernetes quantity syntax (the same expression the core API publishes). */
+  static final String QUANTITY =
+      "^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$";
+
+  @Min(0)
+  @JsonPropertyDescription("NVIDIA GPUs (nvidia.com/gpu) per trainer pod; 0 trains on CPU.")
+  private Integer gpus = 0;
+
+  @Pattern(QUANTITY)
+  @JsonPropertyDescription("CPU request and limit, e.g. \"4\" or \"3500m\"; also sizes the JVM thread pools.")
+  private String cpu = "2";
+
+  @Pattern(QUANTITY)
+  @JsonPropertyDescription("Memory request and limit, e.g. \"16Gi\".")
+  private String memory = "8Gi";
+
+  @JsonPropertyDescription("Node labels the trainer pod must match.")
+  private Map<String, String> nodeSelector;
+
+  @JsonPropertyDescription("Tolerations added to the trainer pod (a GPU toleration is added for gpus > 0).")
+  private List<Toleration> tolerations;
+
+  @JsonPropertyDescription("Affinity rules for the trainer pod.")
+  private Affinity affinity;
+
+  @JsonPropertyDescription("PriorityClass of the trainer pod (lower classes may be preempted).")
+  private String priorityClassName;
+}
