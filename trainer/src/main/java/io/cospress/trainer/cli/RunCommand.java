@@ -1,0 +1,160 @@
+package io.cospress.trainer.cli;
+
+import ai.djl.Device;
+import io.cospress.api.v1alpha1.MetricsStatus;
+import io.cospress.trainer.config.ManifestException;
+import io.cospress.trainer.config.ManifestLoader;
+import io.cospress.trainer.config.RunManifest;
+import io.cospress.trainer.data.DatasetException;
+import io.cospress.trainer.metrics.MetricsServer;
+import io.cospress.trainer.metrics.TrainerMetrics;
+import io.cospress.trainer.model.ModelInputException;
+import io.cospress.trainer.report.CompositeSink;
+import io.cospress.trainer.report.ConsoleSink;
+import io.cospress.trainer.report.RateLimitedSink;
+import io.cospress.trainer.report.StatusFileSink;
+import io.cospress.trainer.report.StatusSink;
+import io.cospress.trainer.train.DistillationSession;
+import io.cospress.trainer.train.RunOptions;
+import io.cospress.trainer.train.RunResult;
+import io.cospress.trainer.train.StopSignal;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.io.IOException;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** Runs a DistillationRun manifest on this machine. */
+@Command(
+    name = "run",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Train a student as the DistillationRun manifest says. Checkpoints and status.json go",
+      "under --output; a run whose checkpoint directory holds checkpoints resumes from them."
+    })
+public final class RunCommand implements Callable<Integer> {
+
+  /** Enough for a checkpoint of a ViT-L student on a slow disk; the pod's grace period matches. */
+  static final long SHUTDOWN_GRACE_SECONDS = 120;
+
+  @Option(names = {"-f", "--file"}, required = true, paramLabel = "run.yaml",
+      description = "The DistillationRun manifest.")
+  Path manifestFile;
+
+  @Option(names = "--output", paramLabel = "DIR",
+      description = "Output directory (default: out/<run name> in the current directory).")
+  Path output;
+
+  @Option(names = "--device", defaultValue = "cpu", paramLabel = "cpu|gpu",
+      description = "Device to train on (default: ${DEFAULT-VALUE}).")
+  String device;
+
+  @Option(names = "--metrics-port", defaultValue = "-1", paramLabel = "PORT",
+      description = "Serve Prometheus metrics on this port (0 picks one; default: off).")
+  int metricsPort;
+
+  @Option(names = "--workers", paramLabel = "N",
+      description = "Data-loading threads (default: half the available CPUs).")
+  Integer workers;
+
+  @Option(names = "--stop-after-steps", hidden = true,
+      description = "Stop as if SIGTERM arrived after N steps (drills and tests).")
+  Long stopAfterSteps;
+
+  @Override
+  public Integer call() {
+    RunManifest manifest;
+    try {
+      manifest = ManifestLoader.load(manifestFile);
+    } catch (ManifestException e) {
+      e.problems().forEach(p -> System.err.println("error: " + p));
+      return CosPressTrainer.EXIT_INVALID_INPUT;
+    } catch (NoSuchFileException e) {
+      System.err.println("error: manifest not found: " + e.getFile());
+      return CosPressTrainer.EXIT_INVALID_INPUT;
+    } catch (IOException e) {
+      System.err.println("error: cannot read manifest " + manifestFile + ": " + e.getMessage());
+      return CosPressTrainer.EXIT_INVALID_INPUT;
+    }
+    Device target;
+    if ("cpu".equals(device)) {
+      target = Device.cpu();
+    } else if ("gpu".equals(device)) {
+      target = Device.gpu();
+    } else {
+      System.err.println("error: --device: must be cpu or gpu, got \"" + device + "\"");
+      return CosPressTrainer.EXIT_INVALID_INPUT;
+    }
+    Path out = output != null ? output : Path.of("out", manifest.name());
+    RunOptions options =
+        new RunOptions(out.toAbsolutePath(), target, metricsPort,
+            workers != null ? workers : RunOptions.defaultWorkers(), stopAfterSteps);
+    return train(manifest, options);
+  }
+
+  private static int train(RunManifest manifest, RunOptions options) {
+    StopSignal stop = new StopSignal();
+    stop.installShutdownHook(SHUTDOWN_GRACE_SECONDS);
+    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    TrainerMetrics metrics = new TrainerMetrics(registry, manifest.namespace(), manifest.name());
+    StatusSink sink =
+        new RateLimitedSink(
+            new CompositeSink(
+                List.of(
+                    new ConsoleSink(System.out, ConsoleSink.stdoutIsTerminal()),
+                    new StatusFileSink(options.outputDir().resolve("status.json")))),
+            Duration.ofSeconds(2),
+            Clock.systemUTC());
+    MetricsServer server = null;
+    try {
+      if (options.metricsPort() >= 0) {
+        server = MetricsServer.start(registry, options.metricsPort());
+        System.out.println("metrics on :" + server.port() + "/metrics");
+      }
+      try (DistillationSession session =
+          new DistillationSession(manifest, options, sink, metrics, stop, System.out::println)) {
+        RunResult result = session.run();
+        printSummary(result);
+        return 0;
+      }
+    } catch (ModelInputException | DatasetException e) {
+      System.err.println("error: " + e.getMessage());
+      return CosPressTrainer.EXIT_INVALID_INPUT;
+    } catch (IOException | RuntimeException e) {
+      System.err.println("error: training failed: " + e);
+      return CosPressTrainer.EXIT_FAILED;
+    } finally {
+      if (server != null) {
+        server.close();
+      }
+      sink.close();
+      stop.markFinished();
+    }
+  }
+
+  private static void printSummary(RunResult result) {
+    MetricsStatus m = result.metrics();
+    if (!result.completed()) {
+      System.out.println("stopped at epoch " + result.epoch() + ", step " + result.step()
+          + "; run the same command again to resume from " + result.checkpointDir());
+      return;
+    }
+    System.out.println("done: " + result.step() + " steps, student written to "
+        + result.finalStudent());
+    if (m.getStudentKnnAccuracy() != null) {
+      System.out.println(
+          String.format(
+              Locale.ROOT,
+              "kNN accuracy: student %.2f%%, teacher %.2f%% (agreement %.2f%%, similarity MAE %.4f)",
+              100 * m.getStudentKnnAccuracy(), 100 * m.getTeacherKnnAccuracy(),
+              100 * m.getAgreement(), m.getSimilarityMae()));
+    }
+  }
+}

@@ -1,0 +1,12 @@
+package io.cospress.trainer.model;
+
+/** A model file that is missing, corrupt, or not shaped as the manifest says. */
+public class ModelInputException extends RuntimeException {
+  public ModelInputException(String message) {
+    super(message);
+  }
+
+  public ModelInputException(String message, Throwable cause) {
+    super(message, cause);
+  }
+}

@@ -1,0 +1,135 @@
+package io.cospress.trainer.model;
+
+import ai.djl.Device;
+import ai.djl.MalformedModelException;
+import ai.djl.Model;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.nn.Parameter;
+import ai.djl.pytorch.engine.PtSymbolBlock;
+import ai.djl.pytorch.jni.JniUtils;
+import ai.djl.training.ParameterStore;
+import ai.djl.util.Pair;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A TorchScript module run through DJL. A trainable one is loaded with {@code trainParam=true} so
+ * its parameters take gradients, and can be written back as plain TorchScript.
+ */
+public final class TorchScriptModel implements AutoCloseable {
+
+  private final Path file;
+  private final Model model;
+  private final PtSymbolBlock block;
+  private final String select;
+  private final ParameterStore parameterStore;
+
+  private TorchScriptModel(Path file, Model model, String select) {
+    this.file = file;
+    this.model = model;
+    this.block = (PtSymbolBlock) model.getBlock();
+    this.select = select == null || select.isBlank() ? null : select;
+    this.parameterStore = new ParameterStore(model.getNDManager(), false);
+  }
+
+  /**
+   * Loads a TorchScript file.
+   *
+   * @param field manifest field naming the file, for error messages
+   */
+  public static TorchScriptModel load(
+      Path file, String field, String select, boolean trainable, Device device) {
+    if (!Files.isRegularFile(file)) {
+      throw new ModelInputException(field + ": file not found: " + file);
+    }
+    if (!Files.isReadable(file)) {
+      throw new ModelInputException(field + ": file not readable: " + file);
+    }
+    Model model = Model.newInstance(field, device, "PyTorch");
+    try {
+      model.load(file, null, trainable ? Map.of("trainParam", "true") : Map.of());
+    } catch (IOException | MalformedModelException | RuntimeException e) {
+      model.close();
+      throw new ModelInputException(
+          field + ": cannot load " + file + " as TorchScript: " + rootMessage(e), e);
+    }
+    return new TorchScriptModel(file, model, select);
+  }
+
+  /** Runs the module and picks the configured output. */
+  public NDArray forward(NDArray images, boolean training) {
+    NDList outputs = block.forward(parameterStore, new NDList(images), training);
+    return pick(outputs);
+  }
+
+  private NDArray pick(NDList outputs) {
+    if (select == null) {
+      if (outputs.size() != 1) {
+        throw new ModelInputException(
+            "model " + file + " returns " + outputs.size()
+                + " outputs; set 'select' to an index or key to choose one");
+      }
+      return outputs.get(0);
+    }
+    if (select.chars().allMatch(Character::isDigit)) {
+      int index = Integer.parseInt(select);
+      if (index >= outputs.size()) {
+        throw new ModelInputException(
+            "model " + file + " returns " + outputs.size() + " outputs; select " + index
+                + " is out of range");
+      }
+      return outputs.get(index);
+    }
+    NDArray named = outputs.get(select);
+    if (named == null) {
+      List<String> names = new ArrayList<>();
+      outputs.forEach(a -> names.add(a.getName()));
+      throw new ModelInputException(
+          "model " + file + " has no output named '" + select + "' (outputs: " + names + ")");
+    }
+    return named;
+  }
+
+  public List<TrainableParameter> parameters(String prefix) {
+    List<TrainableParameter> list = new ArrayList<>();
+    for (Pair<String, Parameter> p : block.getParameters()) {
+      list.add(new TrainableParameter(prefix + p.getKey(), p.getValue().getArray()));
+    }
+    return list;
+  }
+
+  /** Writes the module, with its current weights, as a plain TorchScript zip (atomically). */
+  public void saveTorchScript(Path target) throws IOException {
+    Path tmp = target.resolveSibling(target.getFileName() + ".tmp");
+    try (OutputStream out = Files.newOutputStream(tmp)) {
+      JniUtils.writeModule(block, out, false);
+    }
+    Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+  }
+
+  public Path file() {
+    return file;
+  }
+
+  @Override
+  public void close() {
+    model.close();
+  }
+
+  private static String rootMessage(Throwable e) {
+    Throwable root = e;
+    while (root.getCause() != null) {
+      root = root.getCause();
+    }
+    String message = root.getMessage() == null ? root.getClass().getSimpleName() : root.getMessage();
+    int newline = message.indexOf('\n');
+    return newline > 0 ? message.substring(0, newline) : message;
+  }
+}

@@ -1,0 +1,131 @@
+package io.cospress.trainer.optim;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import io.cospress.trainer.model.TrainableParameter;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * AdamW (decoupled weight decay) whose moments belong to the trainer, so they can be checkpointed
+ * and restored; DJL's own AdamW keeps them private.
+ *
+ * <p>Weight decay applies to matrices and kernels only (rank ≥ 2), not to biases and norm scales,
+ * as in DINO-style recipes. Updates run outside any gradient collector, so they are not recorded.
+ */
+public final class AdamW implements AutoCloseable {
+
+  private final NDManager manager;
+  private final List<TrainableParameter> parameters;
+  private final AdamWSettings settings;
+  private final Map<String, NDArray> firstMoments = new HashMap<>();
+  private final Map<String, NDArray> secondMoments = new HashMap<>();
+  private long updates;
+
+  public AdamW(NDManager parent, List<TrainableParameter> parameters, AdamWSettings settings) {
+    this.manager = parent.newSubManager();
+    this.parameters = List.copyOf(parameters);
+    this.settings = settings;
+    for (TrainableParameter p : parameters) {
+      firstMoments.put(p.name(), manager.zeros(p.array().getShape(), p.array().getDataType(),
+          p.array().getDevice()));
+      secondMoments.put(p.name(), manager.zeros(p.array().getShape(), p.array().getDataType(),
+          p.array().getDevice()));
+    }
+  }
+
+  /**
+   * Applies one update with the gradients accumulated by the last backward pass, then clears them.
+   *
+   * @return the global gradient L2 norm before clipping
+   */
+  public double step(double learningRate) {
+    updates++;
+    double b1 = settings.beta1();
+    double b2 = settings.beta2();
+    float correction1 = (float) (1 - Math.pow(b1, updates));
+    float correction2 = (float) (1 - Math.pow(b2, updates));
+    try (NDManager scratch = manager.newSubManager()) {
+      List<NDArray> gradients = new ArrayList<>(parameters.size());
+      for (TrainableParameter p : parameters) {
+        NDArray g = p.array().getGradient();
+        g.attach(scratch);
+        gradients.add(g);
+      }
+      double norm = globalNorm(gradients);
+      float clip = 1f;
+      if (settings.gradientClipNorm() != null && norm > settings.gradientClipNorm()) {
+        clip = (float) (settings.gradientClipNorm() / (norm + 1e-6));
+      }
+      for (int i = 0; i < parameters.size(); i++) {
+        TrainableParameter p = parameters.get(i);
+        NDArray g = clip == 1f ? gradients.get(i) : gradients.get(i).mul(clip);
+        NDArray m = firstMoments.get(p.name());
+        NDArray v = secondMoments.get(p.name());
+        m.muli((float) b1).addi(g.mul((float) (1 - b1)));
+        v.muli((float) b2).addi(g.square().muli((float) (1 - b2)));
+        NDArray weight = p.array();
+        if (settings.weightDecay() > 0 && weight.getShape().dimension() >= 2) {
+          weight.muli((float) (1 - learningRate * settings.weightDecay()));
+        }
+        NDArray denominator = v.div(correction2).sqrt().addi((float) settings.epsilon());
+        weight.subi(m.div(denominator).muli((float) (learningRate / correction1)));
+        gradients.get(i).subi(gradients.get(i)); // clear the accumulated gradient in place
+      }
+      return norm;
+    }
+  }
+
+  private static double globalNorm(List<NDArray> gradients) {
+    double sum = 0;
+    for (NDArray g : gradients) {
+      sum += g.square().sum().getFloat();
+    }
+    return Math.sqrt(sum);
+  }
+
+  /** Number of updates applied so far (the bias-correction step). */
+  public long updates() {
+    return updates;
+  }
+
+  /** Moments named {@code m/<param>} and {@code v/<param>}, for a checkpoint. */
+  public NDList state() {
+    NDList list = new NDList();
+    for (TrainableParameter p : parameters) {
+      NDArray m = firstMoments.get(p.name()).duplicate();
+      m.setName("m/" + p.name());
+      NDArray v = secondMoments.get(p.name()).duplicate();
+      v.setName("v/" + p.name());
+      list.add(m);
+      list.add(v);
+    }
+    return list;
+  }
+
+  /** Restores moments saved by {@link #state()} and the update count. */
+  public void restore(NDList state, long updateCount) {
+    for (TrainableParameter p : parameters) {
+      copyInto(state, "m/" + p.name(), firstMoments.get(p.name()));
+      copyInto(state, "v/" + p.name(), secondMoments.get(p.name()));
+    }
+    this.updates = updateCount;
+  }
+
+  private static void copyInto(NDList state, String name, NDArray target) {
+    NDArray saved = state.get(name);
+    if (saved == null || !saved.getShape().equals(target.getShape())) {
+      throw new IllegalStateException(
+          "optimizer state for " + name + " is missing or has the wrong shape");
+    }
+    saved.copyTo(target);
+  }
+
+  @Override
+  public void close() {
+    manager.close();
+  }
+}

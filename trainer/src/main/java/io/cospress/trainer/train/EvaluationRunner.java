@@ -1,0 +1,95 @@
+package io.cospress.trainer.train;
+
+import ai.djl.ndarray.NDArray;
+import io.cospress.api.v1alpha1.EvaluationSpec;
+import io.cospress.api.v1alpha1.MetricsStatus;
+import io.cospress.trainer.data.ImageSource;
+import io.cospress.trainer.eval.OodDetection;
+import io.cospress.trainer.eval.OodReport;
+import io.cospress.trainer.eval.SimilarityPreservation;
+import io.cospress.trainer.eval.SimilarityPreservationReport;
+import io.cospress.trainer.eval.WeightedKnnClassifier;
+import java.util.Arrays;
+import java.util.function.Function;
+
+/**
+ * SPEC section 3: weighted kNN of student and teacher, their agreement, OOD detection and
+ * similarity preservation. The teacher is frozen, so its embeddings are computed once per run.
+ */
+final class EvaluationRunner {
+
+  private final Embedder embedder;
+  private final EvaluationSpec spec;
+  private final ImageSource bank;
+  private final ImageSource validation;
+  private final ImageSource ood;
+  private final int numClasses;
+  private float[][] teacherValidation;
+  private Double teacherAccuracy;
+  private int[] teacherPredictions;
+
+  EvaluationRunner(
+      Embedder embedder, EvaluationSpec spec, ImageSource bank, ImageSource validation,
+      ImageSource ood) {
+    this.embedder = embedder;
+    this.spec = spec;
+    this.bank = bank;
+    this.validation = validation;
+    this.ood = ood;
+    this.numClasses = Math.max(bank.numClasses(), validation == null ? 0 : validation.numClasses());
+  }
+
+  boolean enabled() {
+    return validation != null;
+  }
+
+  MetricsStatus evaluate(Function<NDArray, NDArray> teacher, Function<NDArray, NDArray> student) {
+    int[] bankLabels = labels(bank);
+    int[] validationLabels = labels(validation);
+    if (teacherValidation == null) {
+      float[][] teacherBank = embedder.embed(bank, teacher);
+      teacherValidation = embedder.embed(validation, teacher);
+      teacherPredictions = knn(teacherBank, bankLabels).predict(teacherValidation);
+      teacherAccuracy = WeightedKnnClassifier.accuracy(teacherPredictions, validationLabels);
+    }
+    float[][] studentBank = embedder.embed(bank, student);
+    float[][] studentValidation = embedder.embed(validation, student);
+    int[] studentPredictions = knn(studentBank, bankLabels).predict(studentValidation);
+
+    MetricsStatus m = new MetricsStatus();
+    m.setStudentKnnAccuracy(WeightedKnnClassifier.accuracy(studentPredictions, validationLabels));
+    m.setTeacherKnnAccuracy(teacherAccuracy);
+    m.setAgreement(WeightedKnnClassifier.agreement(studentPredictions, teacherPredictions));
+    int sample = Math.min(spec.getSimilaritySampleSize(), studentValidation.length);
+    SimilarityPreservationReport similarity =
+        SimilarityPreservation.compare(
+            Arrays.copyOf(teacherValidation, sample), Arrays.copyOf(studentValidation, sample));
+    m.setSimilarityMae(similarity.meanAbsoluteError());
+    m.setSimilaritySpearman(finiteOrNull(similarity.spearman()));
+    if (ood != null) {
+      OodReport report =
+          OodDetection.evaluate(studentBank, studentValidation, embedder.embed(ood, student));
+      m.setOodAuroc(report.auroc());
+      m.setOodFpr95(report.fpr95());
+    }
+    return m;
+  }
+
+  /** NaN (e.g. a constant similarity matrix) has no JSON form; absent is the honest value. */
+  private static Double finiteOrNull(double value) {
+    return Double.isFinite(value) ? value : null;
+  }
+
+  private WeightedKnnClassifier knn(float[][] embeddings, int[] labels) {
+    return new WeightedKnnClassifier(
+        embeddings, labels, numClasses, spec.getKnnK(), spec.getKnnTemperature());
+  }
+
+  private static int[] labels(ImageSource source) {
+    int[] labels = new int[source.size()];
+    for (int i = 0; i < labels.length; i++) {
+      labels[i] = source.label(i);
+    }
+    return labels;
+  }
+}
