@@ -393,6 +393,31 @@ public final class DistillationSession implements AutoCloseable {
                     result.getOodAuroc(), result.getOodFpr95())));
   }
 
+  long step() {
+    return step;
+  }
+
+  int epoch() {
+    return epoch;
+  }
+
+  int batchInEpoch() {
+    return batchInEpoch;
+  }
+
+  /** A copy of the optimizer's moments, for tests that compare a resumed state. */
+  NDList optimizerState() {
+    return optimizer.state();
+  }
+
+  long optimizerUpdates() {
+    return optimizer.updates();
+  }
+
+  double learningRate() {
+    return schedule.rateAt(Math.max(0, step - 1));
+  }
+
   /** Evaluates the current student (resumed from the latest checkpoint, if any). */
   public MetricsStatus evaluateOnly() {
     if (!evaluation.enabled()) {

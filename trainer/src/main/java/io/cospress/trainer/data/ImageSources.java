@@ -1,0 +1,42 @@
+package io.cospress.trainer.data;
+
+import io.cospress.api.v1alpha1.DatasetFormat;
+import java.nio.file.Path;
+import java.util.Objects;
+
+/** Opens the {@link ImageSource} for one split of a manifest's dataset. */
+public final class ImageSources {
+
+  private ImageSources() {}
+
+  /**
+   * Opens a split.
+   *
+   * @param path IDX: the images file; imageFolder: the root directory
+   * @param labels IDX: the labels file (required); imageFolder: ignored, may be null
+   * @throws DatasetException if the files are missing or invalid
+   */
+  public static ImageSource open(DatasetFormat format, Path path, Path labels) {
+    Objects.requireNonNull(format, "format");
+    Objects.requireNonNull(path, "path");
+    switch (format) {
+      case IDX:
+        if (labels == null) {
+          throw new DatasetException(
+              "images file " + path + ": the IDX format needs a labels file");
+        }
+        return IdxImageSource.open(path, labels);
+      case IMAGE_FOLDER:
+        return ImageFolderSource.open(path);
+      default:
+        throw new IllegalArgumentException("unknown dataset format " + format);
+    }
+  }
+
+  /** As {@link #open}, then limited to a stratified subset if {@code limit} is not null. */
+  public static ImageSource open(
+      DatasetFormat format, Path path, Path labels, Integer limit, long seed) {
+    ImageSource source = open(format, path, labels);
+    return limit == null ? source : Subset.stratified(source, limit, seed);
+  }
+}
