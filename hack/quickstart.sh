@@ -12,6 +12,11 @@ command -v mvn >/dev/null || { echo "quickstart: Maven is required (mvn not on P
 echo "==> building the trainer" >&2
 mvn -q -B -DskipTests -pl trainer -am install
 
+# libtorch's OpenMP threads spin while waiting; on a small shared machine a descheduled spinner
+# stalls every parallel op (measured: 13x slower steps with another process busy). Passive
+# waiting costs little when the cores are free and avoids that cliff.
+export OMP_WAIT_POLICY=${OMP_WAIT_POLICY:-PASSIVE}
+
 out=out/quickstart
 rm -rf "$out"
 cmd=(java -Xmx1g -jar trainer/target/cospress-trainer.jar run -f examples/quickstart.yaml --output "$out")

@@ -3,22 +3,26 @@ package io.cospress.api.v1alpha1;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Min;
 import io.fabric8.generator.annotation.Pattern;
+import io.fabric8.generator.annotation.Default;
 import lombok.Data;
 
 /** Checkpointing: every N epochs, at the end, and on SIGTERM. */
 @Data
 public class CheckpointSpec {
 
+  @Default("checkpoints")
   @Pattern("^[^\\s]+$")
   @JsonPropertyDescription(
       "Directory for checkpoints and status.json (locally relative to --output; in a cluster on"
           + " the checkpoint volume). A run whose directory holds checkpoints resumes from them.")
   private String path = "checkpoints";
 
+  @Default("1")
   @Min(1)
   @JsonPropertyDescription("Write a checkpoint every this many epochs.")
   private Integer intervalEpochs = 1;
 
+  @Default("3")
   @Min(1)
   @JsonPropertyDescription("Keep this many most recent checkpoints (the best one is kept as well).")
   private Integer keep = 3;
@@ -26,6 +30,7 @@ public class CheckpointSpec {
   @JsonPropertyDescription("PersistentVolumeClaim that holds checkpoints in a cluster.")
   private String claimName;
 
+  @Default("Retain")
   @JsonPropertyDescription("Keep (Retain) or remove (Delete) checkpoints when the run is deleted.")
   private RetentionPolicy retentionPolicy = RetentionPolicy.RETAIN;
 }

@@ -3,6 +3,7 @@ package io.cospress.api.v1alpha1;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Min;
 import io.fabric8.generator.annotation.Required;
+import io.fabric8.generator.annotation.Default;
 import lombok.Data;
 
 /** What to distil, from what, on which data, and how. */
@@ -38,11 +39,13 @@ public class DistillationRunSpec {
           + " trainer Job. Empty means no queueing.")
   private String queueName;
 
+  @Default("false")
   @JsonPropertyDescription(
       "Stop the trainer gracefully (it checkpoints first) while true; setting it back to false"
           + " resumes from the latest checkpoint.")
   private Boolean suspend = false;
 
+  @Default("3")
   @Min(0)
   @JsonPropertyDescription(
       "Retries after application errors or node loss, each resuming from the latest checkpoint."

@@ -7,6 +7,7 @@ import io.fabric8.kubernetes.api.model.Affinity;
 import io.fabric8.kubernetes.api.model.Toleration;
 import java.util.List;
 import java.util.Map;
+import io.fabric8.generator.annotation.Default;
 import lombok.Data;
 
 /** Compute for the trainer pod and where it may run. */
@@ -17,14 +18,17 @@ public class ResourcesSpec {
   static final String QUANTITY =
       "^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$";
 
+  @Default("0")
   @Min(0)
   @JsonPropertyDescription("NVIDIA GPUs (nvidia.com/gpu) per trainer pod; 0 trains on CPU.")
   private Integer gpus = 0;
 
+  @Default("2")
   @Pattern(QUANTITY)
   @JsonPropertyDescription("CPU request and limit, e.g. \"4\" or \"3500m\"; also sizes the JVM thread pools.")
   private String cpu = "2";
 
+  @Default("8Gi")
   @Pattern(QUANTITY)
   @JsonPropertyDescription("Memory request and limit, e.g. \"16Gi\".")
   private String memory = "8Gi";

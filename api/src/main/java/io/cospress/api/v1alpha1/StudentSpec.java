@@ -3,6 +3,7 @@ package io.cospress.api.v1alpha1;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.ValidationRule;
+import io.fabric8.generator.annotation.Default;
 import lombok.Data;
 
 /** The student to train: exactly one of a TorchScript module or a built-in architecture. */
@@ -25,6 +26,7 @@ public class StudentSpec {
       "Which output to use when the TorchScript student returns a tuple, list or dict.")
   private String select;
 
+  @Default("tokens")
   @JsonPropertyDescription("Shape of the student's output; must match the teacher's.")
   private ModelOutput output = ModelOutput.TOKENS;
 

@@ -3,6 +3,7 @@ package io.cospress.api.v1alpha1;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Required;
+import io.fabric8.generator.annotation.Default;
 import lombok.Data;
 
 /** The frozen teacher. */
@@ -25,6 +26,7 @@ public class TeacherSpec {
           + " key. Empty means the model returns a single tensor.")
   private String select;
 
+  @Default("tokens")
   @JsonPropertyDescription(
       "Shape of the selected output: tokens [B,T,D] with token 0 the CLS token, or pooled [B,D].")
   private ModelOutput output = ModelOutput.TOKENS;

@@ -5,6 +5,7 @@ import io.fabric8.generator.annotation.Min;
 import io.fabric8.generator.annotation.Size;
 import io.fabric8.generator.annotation.ValidationRule;
 import java.util.List;
+import io.fabric8.generator.annotation.Default;
 import lombok.Data;
 
 /** Optimisation recipe and objective. */
@@ -15,10 +16,12 @@ public class TrainingSpec {
   public static final List<Double> DEFAULT_TEMPERATURES =
       List.of(0.01, 0.02, 0.03, 0.04, 0.05, 0.06, 0.07, 0.08, 0.09, 0.10);
 
+  @Default("100")
   @Min(1)
   @JsonPropertyDescription("Passes over the training split.")
   private Integer epochs = 100;
 
+  @Default("1024")
   @Min(2)
   @JsonPropertyDescription(
       "Images per optimisation step (the global batch); at least 2 so the global term has pairs.")
@@ -37,11 +40,13 @@ public class TrainingSpec {
   @JsonPropertyDescription("λ weights of the four loss terms.")
   private LossWeightsSpec lossWeights = new LossWeightsSpec();
 
+  @Default("false")
   @JsonPropertyDescription(
       "Distil only the pooled/CLS embedding (global and token terms); allows teacher and student"
           + " token grids to differ.")
   private Boolean pooledOnly = false;
 
+  @Default("0")
   @Min(0)
   @JsonPropertyDescription("Seed for initialisation, data order and augmentation.")
   private Long seed = 0L;

@@ -1,5 +1,6 @@
 package io.cospress.trainer.cli;
 
+import io.cospress.trainer.train.StopSignal;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -21,7 +22,10 @@ public final class CosPressTrainer implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
   public static void main(String[] args) {
-    System.exit(execute(args));
+    int code = execute(args);
+    if (!StopSignal.jvmTerminating()) {
+      System.exit(code);
+    }
   }
 
   public static int execute(String... args) {

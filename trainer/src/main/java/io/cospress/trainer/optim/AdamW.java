@@ -65,6 +65,9 @@ public final class AdamW implements AutoCloseable {
         NDArray g = clip == 1f ? gradients.get(i) : gradients.get(i).mul(clip);
         NDArray m = firstMoments.get(p.name());
         NDArray v = secondMoments.get(p.name());
+        // Results of ops on the moments would otherwise attach to the optimizer's long-lived
+        // manager and accumulate; borrowed into the scratch manager they die with the step.
+        scratch.tempAttachAll(m, v);
         m.muli((float) b1).addi(g.mul((float) (1 - b1)));
         v.muli((float) b2).addi(g.square().muli((float) (1 - b2)));
         NDArray weight = p.array();

@@ -5,7 +5,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.training.GradientCollector;
+import io.cospress.api.v1alpha1.ArchitectureSpec;
 import io.cospress.api.v1alpha1.CheckpointStatus;
 import io.cospress.api.v1alpha1.DistillationRunSpec;
 import io.cospress.api.v1alpha1.MetricsStatus;
@@ -19,7 +19,6 @@ import io.cospress.trainer.data.Batch;
 import io.cospress.trainer.data.BatchLoader;
 import io.cospress.trainer.data.EpochOrder;
 import io.cospress.trainer.loss.CosPressLoss;
-import io.cospress.trainer.loss.LossTerms;
 import io.cospress.trainer.loss.LossValues;
 import io.cospress.trainer.loss.LossWeights;
 import io.cospress.trainer.metrics.TrainerMetrics;
@@ -30,6 +29,7 @@ import io.cospress.trainer.model.Student;
 import io.cospress.trainer.model.TorchScriptModel;
 import io.cospress.trainer.model.TorchScriptStudent;
 import io.cospress.trainer.model.TrainableParameter;
+import io.cospress.trainer.model.builtin.BuiltinStudent;
 import io.cospress.trainer.optim.AdamW;
 import io.cospress.trainer.optim.AdamWSettings;
 import io.cospress.trainer.optim.WarmupCosineSchedule;
@@ -76,6 +76,7 @@ public final class DistillationSession implements AutoCloseable {
   private final EvaluationRunner evaluation;
   private final boolean pooledOnly;
   private final int stepsPerEpoch;
+  private final CosPressStep cosPressStep;
   private final ThroughputMeter throughput = new ThroughputMeter();
 
   private int epoch;
@@ -159,6 +160,7 @@ public final class DistillationSession implements AutoCloseable {
               data.bank(),
               data.validation(),
               data.ood());
+      this.cosPressStep = new CosPressStep(teacher, student, head, loss, optimizer, pooledOnly);
       resume.ifPresent(this::restore);
       Engine.getInstance().setRandomSeed((int) (seed + step));
       ready = true;
@@ -173,10 +175,20 @@ public final class DistillationSession implements AutoCloseable {
   }
 
   private Student openStudent(Optional<Checkpoint> resume) throws IOException {
-    if (spec.getStudent().getModel() == null) {
-      throw new ModelInputException(
-          "spec.student.architecture: built-in architectures are not available in this build;"
-              + " give spec.student.model (a TorchScript file) instead");
+    ArchitectureSpec architecture = spec.getStudent().getArchitecture();
+    if (architecture != null) {
+      int channels = spec.getDataset().getChannels();
+      int size = spec.getDataset().getImageSize();
+      try {
+        return resume.isPresent()
+            ? BuiltinStudent.load(
+                manager, architecture, channels, size,
+                resume.get().file(BuiltinStudent.FILE_NAME))
+            : BuiltinStudent.create(
+                manager, architecture, channels, size, spec.getTraining().getSeed());
+      } catch (IllegalArgumentException e) {
+        throw new ModelInputException(e.getMessage(), e);
+      }
     }
     Path file;
     if (resume.isPresent()) {
@@ -221,12 +233,12 @@ public final class DistillationSession implements AutoCloseable {
       }
       checkOutput("spec.teacher.output", teacher.file().toString(), t,
           spec.getTeacher().getOutput());
-      checkOutput("spec.student.output", spec.getStudent().getModel(), s,
+      checkOutput("spec.student.output", studentName(), s,
           spec.getStudent().getOutput());
       if (!pooledOnly && t.dimension() == 3 && s.dimension() == 3 && t.get(1) != s.get(1)) {
         throw new ModelInputException(
             "token-grid mismatch: teacher " + teacher.file() + " gives " + t.get(1)
-                + " tokens but student " + spec.getStudent().getModel() + " gives " + s.get(1)
+                + " tokens but student " + studentName() + " gives " + s.get(1)
                 + " at image size " + size
                 + " (different patch sizes?); set spec.training.pooledOnly: true to distil the"
                 + " pooled embedding only");
@@ -238,6 +250,13 @@ public final class DistillationSession implements AutoCloseable {
       }
       return new long[] {t.get(t.dimension() - 1), s.get(s.dimension() - 1)};
     }
+  }
+
+  private String studentName() {
+    ArchitectureSpec arch = spec.getStudent().getArchitecture();
+    return arch == null
+        ? spec.getStudent().getModel()
+        : "built-in " + arch.getType().name().toLowerCase(java.util.Locale.ROOT);
   }
 
   private static void checkOutput(String field, String file, Shape shape, ModelOutput expected) {
@@ -336,16 +355,7 @@ public final class DistillationSession implements AutoCloseable {
       int size = spec.getDataset().getImageSize();
       NDArray images =
           scope.create(batch.pixels(), new Shape(batch.size(), batch.channels(), size, size));
-      // Inference tensors from the frozen teacher must be copied before autograd sees them.
-      NDArray t = pool(teacher.forward(images, false)).duplicate();
-      try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
-        NDArray c = head.forward(t);
-        NDArray s = pool(student.forward(images, true));
-        LossTerms terms = loss.compute(t, c, s);
-        collector.backward(terms.total());
-        values = terms.values();
-      }
-      optimizer.step(lr);
+      values = cosPressStep.run(images, lr);
     }
     step++;
     long elapsed = System.nanoTime() - start;
@@ -362,10 +372,6 @@ public final class DistillationSession implements AutoCloseable {
           "loss became " + values.total() + " at step " + step
               + "; lower spec.training.optimizer.learningRate or set gradientClipNorm");
     }
-  }
-
-  private NDArray pool(NDArray output) {
-    return pooledOnly ? Embedder.globalEmbedding(output) : output;
   }
 
   private void evaluate() {

@@ -10,6 +10,8 @@ import java.util.concurrent.TimeUnit;
  */
 public final class StopSignal {
 
+  private static volatile boolean jvmTerminating;
+
   private volatile String reason;
   private final CountDownLatch finished = new CountDownLatch(1);
 
@@ -32,10 +34,19 @@ public final class StopSignal {
     finished.countDown();
   }
 
+  /**
+   * True once a termination signal started the JVM's shutdown: {@code System.exit} would then
+   * block forever behind the shutdown hook, so the CLI must simply return.
+   */
+  public static boolean jvmTerminating() {
+    return jvmTerminating;
+  }
+
   public void installShutdownHook(long graceSeconds) {
     Thread hook =
         new Thread(
             () -> {
+              jvmTerminating = true;
               request("termination signal");
               try {
                 finished.await(graceSeconds, TimeUnit.SECONDS);
