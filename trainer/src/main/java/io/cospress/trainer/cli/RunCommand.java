@@ -1,9 +1,11 @@
 package io.cospress.trainer.cli;
 
 import ai.djl.Device;
+import io.cospress.api.v1alpha1.CosPressConstants;
 import io.cospress.api.v1alpha1.MetricsStatus;
 import io.cospress.trainer.config.ManifestException;
 import io.cospress.trainer.config.ManifestLoader;
+import io.cospress.trainer.config.PathEscapeException;
 import io.cospress.trainer.config.RunManifest;
 import io.cospress.trainer.data.DatasetException;
 import io.cospress.trainer.metrics.MetricsServer;
@@ -52,6 +54,11 @@ public final class RunCommand implements Callable<Integer> {
       description = "Output directory (default: out/<run name> in the current directory).")
   Path output;
 
+  @Option(names = "--base-dir", paramLabel = "DIR",
+      description = "Directory relative model and data paths resolve against (default: the"
+          + " manifest's directory).")
+  Path baseDir;
+
   @Option(names = "--device", defaultValue = "cpu", paramLabel = "cpu|gpu",
       description = "Device to train on (default: ${DEFAULT-VALUE}).")
   String device;
@@ -82,6 +89,10 @@ public final class RunCommand implements Callable<Integer> {
     } catch (IOException e) {
       System.err.println("error: cannot read manifest " + manifestFile + ": " + e.getMessage());
       return CosPressTrainer.EXIT_INVALID_INPUT;
+    }
+    boolean confine = Boolean.parseBoolean(System.getenv(CosPressConstants.ENV_CONFINE_PATHS));
+    if (baseDir != null || confine) {
+      manifest = manifest.withBaseDir(baseDir != null ? baseDir : manifest.baseDir(), confine);
     }
     Device target;
     if ("cpu".equals(device)) {
@@ -124,7 +135,7 @@ public final class RunCommand implements Callable<Integer> {
         printSummary(result);
         return 0;
       }
-    } catch (ModelInputException | DatasetException e) {
+    } catch (ModelInputException | DatasetException | PathEscapeException e) {
       System.err.println("error: " + e.getMessage());
       return CosPressTrainer.EXIT_INVALID_INPUT;
     } catch (IOException | RuntimeException e) {

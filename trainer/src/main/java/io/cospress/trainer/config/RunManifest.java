@@ -5,13 +5,36 @@ import java.nio.file.Path;
 
 /**
  * A validated run and the directory its relative paths resolve against (the manifest's own
- * directory locally, the mounted volume root in a pod).
+ * directory locally, the mounted volume root in a pod). When {@code confined}, as in a pod, no
+ * path may leave that directory (SPEC section 6): neither {@code ..} nor an absolute path elsewhere.
  */
-public record RunManifest(DistillationRun run, Path baseDir) {
+public record RunManifest(DistillationRun run, Path baseDir, boolean confined) {
 
-  /** Resolves a path from the manifest; absolute paths are taken as they are. */
-  public Path resolve(String location) {
-    return baseDir.resolve(location).normalize();
+  public RunManifest(DistillationRun run, Path baseDir) {
+    this(run, baseDir, false);
+  }
+
+  public RunManifest withBaseDir(Path dir, boolean confine) {
+    return new RunManifest(run, dir.toAbsolutePath().normalize(), confine);
+  }
+
+  /**
+   * Resolves a path from the manifest; absolute paths are taken as they are.
+   *
+   * @throws PathEscapeException when confined and the path leaves the base directory
+   */
+  public Path resolve(String field, String location) {
+    return confine(field, baseDir, location);
+  }
+
+  /** Resolves {@code location} under {@code root}, refusing escapes when confined. */
+  public Path confine(String field, Path root, String location) {
+    Path resolved = root.resolve(location).normalize();
+    if (confined && !resolved.startsWith(root.normalize())) {
+      throw new PathEscapeException(
+          field + ": \"" + location + "\" leaves its volume " + root + "; use a path inside it");
+    }
+    return resolved;
   }
 
   public String name() {

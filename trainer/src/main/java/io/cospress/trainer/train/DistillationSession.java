@@ -115,11 +115,12 @@ public final class DistillationSession implements AutoCloseable {
       }
       this.checkpoints =
           new CheckpointStore(
-              options.outputDir().resolve(spec.getCheckpoint().getPath()),
+              manifest.confine(
+                  "spec.checkpoint.path", options.outputDir(), spec.getCheckpoint().getPath()),
               spec.getCheckpoint().getKeep());
       Optional<Checkpoint> resume = checkpoints.latestValid(log);
 
-      Path teacherFile = manifest.resolve(spec.getTeacher().getModel());
+      Path teacherFile = manifest.resolve("spec.teacher.model", spec.getTeacher().getModel());
       if (Files.isRegularFile(teacherFile)) {
         Checksums.verify(teacherFile, spec.getTeacher().getSha256(), "spec.teacher.sha256");
       }
@@ -194,7 +195,7 @@ public final class DistillationSession implements AutoCloseable {
     if (resume.isPresent()) {
       file = resume.get().file(TorchScriptStudent.FILE_NAME);
     } else {
-      file = manifest.resolve(spec.getStudent().getModel());
+      file = manifest.resolve("spec.student.model", spec.getStudent().getModel());
       if (Files.isRegularFile(file)) {
         Checksums.verify(file, spec.getStudent().getSha256(), "spec.student.sha256");
       }

@@ -41,11 +41,11 @@ record TrainingData(
   private static ImageSource split(
       RunManifest manifest, DatasetSpec spec, SplitSpec split, String field, long seed)
       throws IOException {
-    Path images = manifest.resolve(split.getPath());
+    Path images = manifest.resolve(field + ".path", split.getPath());
     if (!Files.exists(images)) {
       throw new ModelInputException(field + ".path: not found: " + images);
     }
-    Path labels = split.getLabels() == null ? null : manifest.resolve(split.getLabels());
+    Path labels = split.getLabels() == null ? null : manifest.resolve(field + ".labels", split.getLabels());
     if (labels != null && !Files.exists(labels)) {
       throw new ModelInputException(field + ".labels: not found: " + labels);
     }

@@ -54,8 +54,31 @@ class ManifestLoaderTest {
     assertThat(spec.getTraining().getTemperatures()).hasSize(10).first().isEqualTo(0.01);
     assertThat(spec.getTraining().getOptimizer().getWeightDecay()).isEqualTo(0.05);
     assertThat(spec.getEvaluation().getKnnK()).isEqualTo(200);
-    assertThat(manifest.resolve("models/teacher.pt")).isEqualTo(Path.of("/base/models/teacher.pt"));
+    assertThat(manifest.resolve("f", "models/teacher.pt")).isEqualTo(Path.of("/base/models/teacher.pt"));
     assertThat(RunPhase.Succeeded.isTerminal()).isTrue();
+  }
+
+  @Test
+  void confinedPathsCannotLeaveTheirVolume() {
+    RunManifest confined =
+        ManifestLoader.parse(VALID, Path.of("/base")).withBaseDir(Path.of("/volume"), true);
+    assertThat(confined.resolve("spec.teacher.model", "models/t.pt"))
+        .isEqualTo(Path.of("/volume/models/t.pt"));
+    assertThatThrownBy(() -> confined.resolve("spec.teacher.model", "../etc/passwd"))
+        .isInstanceOf(PathEscapeException.class)
+        .hasMessage(
+            "spec.teacher.model: \"../etc/passwd\" leaves its volume /volume; use a path inside it");
+    assertThatThrownBy(() -> confined.resolve("spec.dataset.train.path", "/etc/shadow"))
+        .isInstanceOf(PathEscapeException.class)
+        .hasMessageStartingWith("spec.dataset.train.path:");
+    assertThatThrownBy(() -> confined.resolve("spec.student.model", "models/../../x"))
+        .isInstanceOf(PathEscapeException.class);
+  }
+
+  @Test
+  void unconfinedPathsMayPointAnywhereForLocalRuns() {
+    RunManifest local = ManifestLoader.parse(VALID, Path.of("/base"));
+    assertThat(local.resolve("f", "../shared/t.pt")).isEqualTo(Path.of("/shared/t.pt"));
   }
 
   @Test

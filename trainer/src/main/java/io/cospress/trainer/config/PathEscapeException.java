@@ -1,0 +1,8 @@
+package io.cospress.trainer.config;
+
+/** A manifest path that would leave the volume it must stay in. */
+public class PathEscapeException extends RuntimeException {
+  public PathEscapeException(String message) {
+    super(message);
+  }
+}
