@@ -89,6 +89,8 @@ public final class TrainerMetrics {
         })
         .description(help)
         .tags(gaugeTags)
+        // Micrometer holds gauge state weakly; these suppliers exist only here.
+        .strongReference(true)
         .register(registry);
   }
 
