@@ -15,7 +15,8 @@ class GeneratedCrdTest {
   @Test
   void committedCrdMatchesTheGeneratedOne() throws Exception {
     Path generated =
-        Path.of(System.getProperty("cospress.buildDir", "target"), "classes/META-INF/fabric8", FILE);
+        Path.of(
+            System.getProperty("cospress.buildDir", "target"), "classes/META-INF/fabric8", FILE);
     Path committed = Path.of("../crds", FILE);
     assertThat(committed).exists();
     assertThat(Files.readString(committed))

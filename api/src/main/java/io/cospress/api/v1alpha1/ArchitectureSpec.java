@@ -44,7 +44,8 @@ public class ArchitectureSpec {
   @Default("12")
   @Min(1)
   @Max(64)
-  @JsonPropertyDescription("Number of transformer blocks (ViT) or residual blocks per stage (ResNet).")
+  @JsonPropertyDescription(
+      "Number of transformer blocks (ViT) or residual blocks per stage (ResNet).")
   private Integer depth = 12;
 
   @Default("3")

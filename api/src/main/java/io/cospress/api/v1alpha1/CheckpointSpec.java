@@ -1,9 +1,9 @@
 package io.cospress.api.v1alpha1;
 
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Default;
 import io.fabric8.generator.annotation.Min;
 import io.fabric8.generator.annotation.Pattern;
-import io.fabric8.generator.annotation.Default;
 import lombok.Data;
 
 /** Checkpointing: every N epochs, at the end, and on SIGTERM. */

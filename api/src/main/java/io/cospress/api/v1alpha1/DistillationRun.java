@@ -12,9 +12,9 @@ import io.fabric8.kubernetes.model.annotation.Singular;
 import io.fabric8.kubernetes.model.annotation.Version;
 
 /**
- * A CosPress feature-distillation run: a frozen teacher, a student to train, data, and the
- * training recipe. The same object is applied to a cluster (reconciled by the operator into a
- * trainer Job) or run locally with {@code cospress-trainer run -f run.yaml}.
+ * A CosPress feature-distillation run: a frozen teacher, a student to train, data, and the training
+ * recipe. The same object is applied to a cluster (reconciled by the operator into a trainer Job)
+ * or run locally with {@code cospress-trainer run -f run.yaml}.
  */
 @Group(CosPressConstants.GROUP)
 @Version(CosPressConstants.VERSION)

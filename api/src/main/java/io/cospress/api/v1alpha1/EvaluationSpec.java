@@ -1,8 +1,8 @@
 package io.cospress.api.v1alpha1;
 
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
-import io.fabric8.generator.annotation.Min;
 import io.fabric8.generator.annotation.Default;
+import io.fabric8.generator.annotation.Min;
 import lombok.Data;
 
 /** Evaluation schedule and kNN monitor settings. */

@@ -39,14 +39,16 @@ public class MetricsStatus {
   @JsonPropertyDescription("OOD detection AUROC of the student (in-distribution positive).")
   private Double oodAuroc;
 
-  @JsonPropertyDescription("False-positive rate at 95% true-positive rate of the student's OOD score.")
+  @JsonPropertyDescription(
+      "False-positive rate at 95% true-positive rate of the student's OOD score.")
   private Double oodFpr95;
 
   @JsonPropertyDescription(
       "Mean absolute difference of teacher and student pairwise cosine similarities (lower is better).")
   private Double similarityMae;
 
-  @JsonPropertyDescription("Spearman correlation of teacher and student pairwise cosine similarities.")
+  @JsonPropertyDescription(
+      "Spearman correlation of teacher and student pairwise cosine similarities.")
   private Double similaritySpearman;
 
   @JsonPropertyDescription("Epoch the evaluation results belong to.")

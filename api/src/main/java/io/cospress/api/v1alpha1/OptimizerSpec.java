@@ -1,9 +1,9 @@
 package io.cospress.api.v1alpha1;
 
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Default;
 import io.fabric8.generator.annotation.Max;
 import io.fabric8.generator.annotation.Min;
-import io.fabric8.generator.annotation.Default;
 import lombok.Data;
 
 /** AdamW with linear warm-up then cosine decay. */
@@ -48,6 +48,7 @@ public class OptimizerSpec {
   private Double warmupEpochs = 5.0;
 
   @Min(value = 0.0, inclusive = false)
-  @JsonPropertyDescription("Clip the global gradient L2 norm to this value; unset means no clipping.")
+  @JsonPropertyDescription(
+      "Clip the global gradient L2 norm to this value; unset means no clipping.")
   private Double gradientClipNorm;
 }

@@ -1,13 +1,13 @@
 package io.cospress.api.v1alpha1;
 
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Default;
 import io.fabric8.generator.annotation.Min;
 import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.kubernetes.api.model.Affinity;
 import io.fabric8.kubernetes.api.model.Toleration;
 import java.util.List;
 import java.util.Map;
-import io.fabric8.generator.annotation.Default;
 import lombok.Data;
 
 /** Compute for the trainer pod and where it may run. */
@@ -15,8 +15,7 @@ import lombok.Data;
 public class ResourcesSpec {
 
   /** Kubernetes quantity syntax (the same expression the core API publishes). */
-  static final String QUANTITY =
-      "^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$";
+  static final String QUANTITY = "^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$";
 
   @Default("0")
   @Min(0)
@@ -25,7 +24,8 @@ public class ResourcesSpec {
 
   @Default("2")
   @Pattern(QUANTITY)
-  @JsonPropertyDescription("CPU request and limit, e.g. \"4\" or \"3500m\"; also sizes the JVM thread pools.")
+  @JsonPropertyDescription(
+      "CPU request and limit, e.g. \"4\" or \"3500m\"; also sizes the JVM thread pools.")
   private String cpu = "2";
 
   @Default("8Gi")
@@ -36,7 +36,8 @@ public class ResourcesSpec {
   @JsonPropertyDescription("Node labels the trainer pod must match.")
   private Map<String, String> nodeSelector;
 
-  @JsonPropertyDescription("Tolerations added to the trainer pod (a GPU toleration is added for gpus > 0).")
+  @JsonPropertyDescription(
+      "Tolerations added to the trainer pod (a GPU toleration is added for gpus > 0).")
   private List<Toleration> tolerations;
 
   @JsonPropertyDescription("Affinity rules for the trainer pod.")

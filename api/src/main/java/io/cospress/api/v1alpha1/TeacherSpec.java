@@ -1,9 +1,9 @@
 package io.cospress.api.v1alpha1;
 
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Default;
 import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Required;
-import io.fabric8.generator.annotation.Default;
 import lombok.Data;
 
 /** The frozen teacher. */
@@ -18,7 +18,8 @@ public class TeacherSpec {
   private String model;
 
   @Pattern("^[a-f0-9]{64}$")
-  @JsonPropertyDescription("Expected SHA-256 of the teacher file (lower-case hex); checked before use.")
+  @JsonPropertyDescription(
+      "Expected SHA-256 of the teacher file (lower-case hex); checked before use.")
   private String sha256;
 
   @JsonPropertyDescription(

@@ -1,11 +1,11 @@
 package io.cospress.api.v1alpha1;
 
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Default;
 import io.fabric8.generator.annotation.Min;
 import io.fabric8.generator.annotation.Size;
 import io.fabric8.generator.annotation.ValidationRule;
 import java.util.List;
-import io.fabric8.generator.annotation.Default;
 import lombok.Data;
 
 /** Optimisation recipe and objective. */

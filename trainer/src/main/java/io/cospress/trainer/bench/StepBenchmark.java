@@ -30,19 +30,32 @@ import picocli.CommandLine.Option;
 /**
  * Times the CosPress training step (the same {@link CosPressStep} the trainer runs) on random
  * images and reports images per second and memory. The PyTorch reference, {@code
- * tools/bench_pytorch_step.py}, runs the same models, batch and threads; {@code
- * hack/benchmark.sh} runs both and prints the ratio.
+ * tools/bench_pytorch_step.py}, runs the same models, batch and threads; {@code hack/benchmark.sh}
+ * runs both and prints the ratio.
  */
 @Command(name = "step-benchmark", mixinStandardHelpOptions = true)
 public final class StepBenchmark implements Callable<Integer> {
 
-  @Option(names = "--teacher", required = true) Path teacherFile;
-  @Option(names = "--student", required = true) Path studentFile;
-  @Option(names = "--batch", defaultValue = "64") int batch;
-  @Option(names = "--image-size", defaultValue = "28") int imageSize;
-  @Option(names = "--channels", defaultValue = "1") int channels;
-  @Option(names = "--steps", defaultValue = "50") int steps;
-  @Option(names = "--warmup", defaultValue = "5") int warmup;
+  @Option(names = "--teacher", required = true)
+  Path teacherFile;
+
+  @Option(names = "--student", required = true)
+  Path studentFile;
+
+  @Option(names = "--batch", defaultValue = "64")
+  int batch;
+
+  @Option(names = "--image-size", defaultValue = "28")
+  int imageSize;
+
+  @Option(names = "--channels", defaultValue = "1")
+  int channels;
+
+  @Option(names = "--steps", defaultValue = "50")
+  int steps;
+
+  @Option(names = "--warmup", defaultValue = "5")
+  int warmup;
 
   public static void main(String[] args) {
     if (System.getProperty("ai.djl.offline") == null) {
@@ -66,14 +79,19 @@ public final class StepBenchmark implements Callable<Integer> {
       }
       Shape shape = new Shape(batch, channels, imageSize, imageSize);
       long[] dims = widths(manager, teacher, student, shape);
-      try (CompressionHead head = CompressionHead.initialise(manager, (int) dims[0], (int) dims[1], 1)) {
+      try (CompressionHead head =
+          CompressionHead.initialise(manager, (int) dims[0], (int) dims[1], 1)) {
         List<TrainableParameter> params = new ArrayList<>(student.parameters());
         params.addAll(head.parameters());
-        try (AdamW adamW = new AdamW(manager, params, new AdamWSettings(0.9, 0.999, 1e-8, 0.05, null))) {
+        try (AdamW adamW =
+            new AdamW(manager, params, new AdamWSettings(0.9, 0.999, 1e-8, 0.05, null))) {
           CosPressStep step =
               new CosPressStep(
-                  teacher, student, head,
-                  new CosPressLoss(TrainingSpec.DEFAULT_TEMPERATURES, LossWeights.ONES), adamW,
+                  teacher,
+                  student,
+                  head,
+                  new CosPressLoss(TrainingSpec.DEFAULT_TEMPERATURES, LossWeights.ONES),
+                  adamW,
                   false);
           for (int i = 0; i < warmup; i++) {
             runStep(manager, step, pixels, shape);
@@ -94,9 +112,14 @@ public final class StepBenchmark implements Callable<Integer> {
                   "{\"images_per_second\": %.2f, \"step_seconds_mean\": %.5f, \"steps\": %d,"
                       + " \"batch\": %d, \"threads\": %s, \"rss_mib_after_warmup\": %.1f,"
                       + " \"rss_mib_end\": %.1f, \"heap_used_mib\": %d}",
-                  steps * batch / seconds, seconds / steps, steps, batch,
+                  steps * batch / seconds,
+                  seconds / steps,
+                  steps,
+                  batch,
                   System.getProperty("ai.djl.pytorch.num_threads", "default"),
-                  rssStart / 1024.0, rssEnd / 1024.0, heapUsed));
+                  rssStart / 1024.0,
+                  rssEnd / 1024.0,
+                  heapUsed));
         }
       }
     }

@@ -22,8 +22,8 @@ import java.util.stream.Stream;
 /**
  * Checkpoint directories {@code ckpt-<step>} under one root. Each is written into a hidden
  * temporary directory and renamed into place, so a crash (kill -9 included) leaves either the old
- * set or the new one, never half a checkpoint. A state file with checksums of every payload file
- * is written last and lets a corrupt checkpoint be detected and skipped on resume.
+ * set or the new one, never half a checkpoint. A state file with checksums of every payload file is
+ * written last and lets a corrupt checkpoint be detected and skipped on resume.
  */
 public final class CheckpointStore {
 
@@ -60,7 +60,8 @@ public final class CheckpointStore {
         }
       }
       CheckpointState state =
-          new CheckpointState(epoch, batch, step, seed, knnAccuracy, Instant.now().toString(), files);
+          new CheckpointState(
+              epoch, batch, step, seed, knnAccuracy, Instant.now().toString(), files);
       JSON.writeValue(tmp.resolve(STATE_FILE).toFile(), state);
       Path target = root.resolve(name);
       if (Files.exists(target)) {
@@ -84,7 +85,10 @@ public final class CheckpointStore {
         return Optional.of(verify(dir));
       } catch (IOException | RuntimeException e) {
         warnings.accept(
-            "checkpoint " + dir + " is corrupt (" + e.getMessage()
+            "checkpoint "
+                + dir
+                + " is corrupt ("
+                + e.getMessage()
                 + "); falling back to the one before");
       }
     }
@@ -107,8 +111,9 @@ public final class CheckpointStore {
   public Optional<Checkpoint> best() throws IOException {
     return list().stream()
         .filter(c -> c.state().studentKnnAccuracy() != null)
-        .max(Comparator.comparingDouble((Checkpoint c) -> c.state().studentKnnAccuracy())
-            .thenComparingLong(c -> c.state().step()));
+        .max(
+            Comparator.comparingDouble((Checkpoint c) -> c.state().studentKnnAccuracy())
+                .thenComparingLong(c -> c.state().step()));
   }
 
   static Checkpoint verify(Path dir) throws IOException {

@@ -9,7 +9,8 @@ import picocli.CommandLine.Command;
     name = "cospress-trainer",
     mixinStandardHelpOptions = true,
     versionProvider = VersionProvider.class,
-    description = "CosPress feature distillation of vision foundation models (DJL, PyTorch engine).",
+    description =
+        "CosPress feature distillation of vision foundation models (DJL, PyTorch engine).",
     subcommands = {RunCommand.class, LossCommand.class, EvalCommand.class})
 public final class CosPressTrainer implements Runnable {
 

@@ -27,11 +27,16 @@ import picocli.CommandLine.Option;
     description = "Evaluate a run's latest checkpoint against its teacher (kNN, OOD, similarity).")
 final class EvalCommand implements Callable<Integer> {
 
-  @Option(names = {"-f", "--file"}, required = true, paramLabel = "run.yaml",
+  @Option(
+      names = {"-f", "--file"},
+      required = true,
+      paramLabel = "run.yaml",
       description = "The DistillationRun manifest.")
   Path manifestFile;
 
-  @Option(names = "--output", paramLabel = "DIR",
+  @Option(
+      names = "--output",
+      paramLabel = "DIR",
       description = "The run's output directory (default: out/<run name>).")
   Path output;
 
@@ -50,7 +55,11 @@ final class EvalCommand implements Callable<Integer> {
         new TrainerMetrics(new SimpleMeterRegistry(), manifest.namespace(), manifest.name());
     try (DistillationSession session =
         new DistillationSession(
-            manifest, options, (report, milestone) -> {}, metrics, new StopSignal(),
+            manifest,
+            options,
+            (report, milestone) -> {},
+            metrics,
+            new StopSignal(),
             System.err::println)) {
       MetricsStatus result = session.evaluateOnly();
       System.out.println(

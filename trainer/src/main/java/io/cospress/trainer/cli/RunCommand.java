@@ -46,32 +46,50 @@ public final class RunCommand implements Callable<Integer> {
   /** Enough for a checkpoint of a ViT-L student on a slow disk; the pod's grace period matches. */
   static final long SHUTDOWN_GRACE_SECONDS = 120;
 
-  @Option(names = {"-f", "--file"}, required = true, paramLabel = "run.yaml",
+  @Option(
+      names = {"-f", "--file"},
+      required = true,
+      paramLabel = "run.yaml",
       description = "The DistillationRun manifest.")
   Path manifestFile;
 
-  @Option(names = "--output", paramLabel = "DIR",
+  @Option(
+      names = "--output",
+      paramLabel = "DIR",
       description = "Output directory (default: out/<run name> in the current directory).")
   Path output;
 
-  @Option(names = "--base-dir", paramLabel = "DIR",
-      description = "Directory relative model and data paths resolve against (default: the"
-          + " manifest's directory).")
+  @Option(
+      names = "--base-dir",
+      paramLabel = "DIR",
+      description =
+          "Directory relative model and data paths resolve against (default: the"
+              + " manifest's directory).")
   Path baseDir;
 
-  @Option(names = "--device", defaultValue = "cpu", paramLabel = "cpu|gpu",
+  @Option(
+      names = "--device",
+      defaultValue = "cpu",
+      paramLabel = "cpu|gpu",
       description = "Device to train on (default: ${DEFAULT-VALUE}).")
   String device;
 
-  @Option(names = "--metrics-port", defaultValue = "-1", paramLabel = "PORT",
+  @Option(
+      names = "--metrics-port",
+      defaultValue = "-1",
+      paramLabel = "PORT",
       description = "Serve Prometheus metrics on this port (0 picks one; default: off).")
   int metricsPort;
 
-  @Option(names = "--workers", paramLabel = "N",
+  @Option(
+      names = "--workers",
+      paramLabel = "N",
       description = "Data-loading threads (default: half the available CPUs).")
   Integer workers;
 
-  @Option(names = "--stop-after-steps", hidden = true,
+  @Option(
+      names = "--stop-after-steps",
+      hidden = true,
       description = "Stop as if SIGTERM arrived after N steps (drills and tests).")
   Long stopAfterSteps;
 
@@ -105,8 +123,12 @@ public final class RunCommand implements Callable<Integer> {
     }
     Path out = output != null ? output : Path.of("out", manifest.name());
     RunOptions options =
-        new RunOptions(out.toAbsolutePath(), target, metricsPort,
-            workers != null ? workers : RunOptions.defaultWorkers(), stopAfterSteps);
+        new RunOptions(
+            out.toAbsolutePath(),
+            target,
+            metricsPort,
+            workers != null ? workers : RunOptions.defaultWorkers(),
+            stopAfterSteps);
     return train(manifest, options);
   }
 
@@ -153,19 +175,26 @@ public final class RunCommand implements Callable<Integer> {
   private static void printSummary(RunResult result) {
     MetricsStatus m = result.metrics();
     if (!result.completed()) {
-      System.out.println("stopped at epoch " + result.epoch() + ", step " + result.step()
-          + "; run the same command again to resume from " + result.checkpointDir());
+      System.out.println(
+          "stopped at epoch "
+              + result.epoch()
+              + ", step "
+              + result.step()
+              + "; run the same command again to resume from "
+              + result.checkpointDir());
       return;
     }
-    System.out.println("done: " + result.step() + " steps, student written to "
-        + result.finalStudent());
+    System.out.println(
+        "done: " + result.step() + " steps, student written to " + result.finalStudent());
     if (m.getStudentKnnAccuracy() != null) {
       System.out.println(
           String.format(
               Locale.ROOT,
               "kNN accuracy: student %.2f%%, teacher %.2f%% (agreement %.2f%%, similarity MAE %.4f)",
-              100 * m.getStudentKnnAccuracy(), 100 * m.getTeacherKnnAccuracy(),
-              100 * m.getAgreement(), m.getSimilarityMae()));
+              100 * m.getStudentKnnAccuracy(),
+              100 * m.getTeacherKnnAccuracy(),
+              100 * m.getAgreement(),
+              m.getSimilarityMae()));
     }
   }
 }

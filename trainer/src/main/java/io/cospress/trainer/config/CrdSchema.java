@@ -15,8 +15,7 @@ import java.io.UncheckedIOException;
  */
 final class CrdSchema {
 
-  static final String RESOURCE =
-      "META-INF/fabric8/" + CosPressConstants.CRD_NAME + "-v1.yml";
+  static final String RESOURCE = "META-INF/fabric8/" + CosPressConstants.CRD_NAME + "-v1.yml";
 
   private static volatile JsonNode schema;
 

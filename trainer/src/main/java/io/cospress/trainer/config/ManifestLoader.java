@@ -37,20 +37,28 @@ public final class ManifestLoader {
     try {
       document = YAML.readTree(yaml);
     } catch (JsonProcessingException e) {
-      throw new ManifestException(List.of("manifest: not valid YAML: " + e.getOriginalMessage()
-          + locationOf(e)));
+      throw new ManifestException(
+          List.of("manifest: not valid YAML: " + e.getOriginalMessage() + locationOf(e)));
     }
     if (document == null || !document.isObject()) {
       throw new ManifestException(List.of("manifest: expected a DistillationRun object"));
     }
     List<String> problems = new ArrayList<>();
     if (!CosPressConstants.API_VERSION.equals(document.path("apiVersion").asText())) {
-      problems.add("apiVersion: must be " + CosPressConstants.API_VERSION + ", got \""
-          + document.path("apiVersion").asText() + "\"");
+      problems.add(
+          "apiVersion: must be "
+              + CosPressConstants.API_VERSION
+              + ", got \""
+              + document.path("apiVersion").asText()
+              + "\"");
     }
     if (!CosPressConstants.KIND.equals(document.path("kind").asText())) {
-      problems.add("kind: must be " + CosPressConstants.KIND + ", got \""
-          + document.path("kind").asText() + "\"");
+      problems.add(
+          "kind: must be "
+              + CosPressConstants.KIND
+              + ", got \""
+              + document.path("kind").asText()
+              + "\"");
     }
     problems.addAll(SchemaValidator.validate(document, CrdSchema.openApiV3()));
     if (!problems.isEmpty()) {

@@ -5,8 +5,8 @@ import java.nio.file.Path;
 
 /**
  * A validated run and the directory its relative paths resolve against (the manifest's own
- * directory locally, the mounted volume root in a pod). When {@code confined}, as in a pod, no
- * path may leave that directory (SPEC section 6): neither {@code ..} nor an absolute path elsewhere.
+ * directory locally, the mounted volume root in a pod). When {@code confined}, as in a pod, no path
+ * may leave that directory (SPEC section 6): neither {@code ..} nor an absolute path elsewhere.
  */
 public record RunManifest(DistillationRun run, Path baseDir, boolean confined) {
 

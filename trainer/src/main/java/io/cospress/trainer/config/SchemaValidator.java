@@ -10,8 +10,7 @@ import java.util.regex.Pattern;
 /**
  * Checks a manifest against the structural schema of the CRD: types, unknown fields, required
  * fields, numeric ranges, sizes, patterns and enums. Collects every problem instead of stopping at
- * the first, so a user fixes a manifest in one pass. CEL rules are checked by {@link
- * SpecRules}.
+ * the first, so a user fixes a manifest in one pass. CEL rules are checked by {@link SpecRules}.
  */
 final class SchemaValidator {
 
@@ -23,11 +22,14 @@ final class SchemaValidator {
 
   static List<String> validate(JsonNode document, JsonNode schema) {
     SchemaValidator validator = new SchemaValidator();
-    document.fieldNames().forEachRemaining(field -> {
-      if (!OBJECT_FIELDS.contains(field) && !schema.path("properties").has(field)) {
-        validator.problems.add(field + ": unknown field");
-      }
-    });
+    document
+        .fieldNames()
+        .forEachRemaining(
+            field -> {
+              if (!OBJECT_FIELDS.contains(field) && !schema.path("properties").has(field)) {
+                validator.problems.add(field + ": unknown field");
+              }
+            });
     if (!document.has("spec")) {
       validator.problems.add("spec: required field is missing");
     } else {
@@ -135,7 +137,8 @@ final class SchemaValidator {
         problems.add(path + ": must be one of " + allowed + ", got \"" + text + "\"");
       }
     }
-    if (schema.has("pattern") && !Pattern.compile(schema.get("pattern").asText()).matcher(text).find()) {
+    if (schema.has("pattern")
+        && !Pattern.compile(schema.get("pattern").asText()).matcher(text).find()) {
       problems.add(path + ": \"" + text + "\" does not match " + schema.get("pattern").asText());
     }
   }
@@ -145,14 +148,26 @@ final class SchemaValidator {
       double min = schema.get("minimum").asDouble();
       boolean exclusive = schema.path("exclusiveMinimum").asBoolean(false);
       if (exclusive ? number <= min : number < min) {
-        problems.add(path + ": must be " + (exclusive ? "> " : ">= ") + plain(min) + ", got " + plain(number));
+        problems.add(
+            path
+                + ": must be "
+                + (exclusive ? "> " : ">= ")
+                + plain(min)
+                + ", got "
+                + plain(number));
       }
     }
     if (schema.has("maximum")) {
       double max = schema.get("maximum").asDouble();
       boolean exclusive = schema.path("exclusiveMaximum").asBoolean(false);
       if (exclusive ? number >= max : number > max) {
-        problems.add(path + ": must be " + (exclusive ? "< " : "<= ") + plain(max) + ", got " + plain(number));
+        problems.add(
+            path
+                + ": must be "
+                + (exclusive ? "< " : "<= ")
+                + plain(max)
+                + ", got "
+                + plain(number));
       }
     }
   }

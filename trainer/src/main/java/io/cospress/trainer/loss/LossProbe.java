@@ -16,8 +16,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Evaluates the objective on an input file in the fixture format ({@code teacher}, {@code
- * student}, {@code ln_weight}, {@code ln_bias}, {@code linear_weight}, {@code linear_bias}, {@code
+ * Evaluates the objective on an input file in the fixture format ({@code teacher}, {@code student},
+ * {@code ln_weight}, {@code ln_bias}, {@code linear_weight}, {@code linear_bias}, {@code
  * temperatures}), all λ = 1, and returns the terms and the gradients of the total. Used by the
  * {@code loss} CLI command and by the parity tests, so anyone can check the trainer against an
  * independent implementation.
@@ -31,7 +31,8 @@ public final class LossProbe {
 
   public static Result evaluate(Path npz) throws IOException {
     if (!Files.isReadable(npz)) {
-      throw new NoSuchFileException(npz.toString(), null, "loss input file not found or unreadable");
+      throw new NoSuchFileException(
+          npz.toString(), null, "loss input file not found or unreadable");
     }
     try (NDManager manager = NDManager.newBaseManager();
         InputStream in = Files.newInputStream(npz)) {

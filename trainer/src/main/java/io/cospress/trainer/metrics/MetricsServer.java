@@ -18,7 +18,9 @@ public final class MetricsServer implements AutoCloseable {
     this.server = server;
   }
 
-  /** Starts on the port (0 picks a free one) on all interfaces, so Prometheus can scrape the pod. */
+  /**
+   * Starts on the port (0 picks a free one) on all interfaces, so Prometheus can scrape the pod.
+   */
   public static MetricsServer start(PrometheusMeterRegistry registry, int port) throws IOException {
     HttpServer server = HttpServer.create(new InetSocketAddress(port), 0);
     server.createContext(

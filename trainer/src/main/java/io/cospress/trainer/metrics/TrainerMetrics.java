@@ -29,7 +29,8 @@ public final class TrainerMetrics {
   private final AtomicReference<Double> epoch = new AtomicReference<>(0.0);
   private final AtomicReference<Double> step = new AtomicReference<>(0.0);
   private final AtomicReference<Double> totalSteps = new AtomicReference<>(Double.NaN);
-  private final AtomicReference<MetricsStatus> evaluation = new AtomicReference<>(new MetricsStatus());
+  private final AtomicReference<MetricsStatus> evaluation =
+      new AtomicReference<>(new MetricsStatus());
   private volatile long lastCheckpointMillis = -1;
 
   @SuppressWarnings("unchecked")
@@ -56,37 +57,71 @@ public final class TrainerMetrics {
     for (int i = 0; i < terms.length; i++) {
       AtomicReference<Double> ref = new AtomicReference<>(Double.NaN);
       loss[i] = ref;
-      gauge("cospress.train.loss", "CosPress loss term of the latest step", tags.and("term", terms[i]), ref::get);
+      gauge(
+          "cospress.train.loss",
+          "CosPress loss term of the latest step",
+          tags.and("term", terms[i]),
+          ref::get);
     }
     gauge("cospress.train.learning.rate", "Current learning rate", tags, learningRate::get);
     gauge("cospress.train.images.per.second", "Training throughput", tags, imagesPerSecond::get);
     gauge("cospress.train.epoch", "Epochs completed", tags, epoch::get);
     gauge("cospress.train.step", "Optimisation steps taken", tags, step::get);
-    gauge("cospress.train.total.steps", "Optimisation steps of the whole run", tags, totalSteps::get);
-    gauge("cospress.eval.knn.accuracy", "Weighted kNN accuracy", tags.and("model", "student"),
+    gauge(
+        "cospress.train.total.steps", "Optimisation steps of the whole run", tags, totalSteps::get);
+    gauge(
+        "cospress.eval.knn.accuracy",
+        "Weighted kNN accuracy",
+        tags.and("model", "student"),
         () -> value(evaluation.get().getStudentKnnAccuracy()));
-    gauge("cospress.eval.knn.accuracy", "Weighted kNN accuracy", tags.and("model", "teacher"),
+    gauge(
+        "cospress.eval.knn.accuracy",
+        "Weighted kNN accuracy",
+        tags.and("model", "teacher"),
         () -> value(evaluation.get().getTeacherKnnAccuracy()));
-    gauge("cospress.eval.agreement", "Teacher-student kNN agreement", tags,
+    gauge(
+        "cospress.eval.agreement",
+        "Teacher-student kNN agreement",
+        tags,
         () -> value(evaluation.get().getAgreement()));
-    gauge("cospress.eval.ood.auroc", "OOD detection AUROC of the student", tags,
+    gauge(
+        "cospress.eval.ood.auroc",
+        "OOD detection AUROC of the student",
+        tags,
         () -> value(evaluation.get().getOodAuroc()));
-    gauge("cospress.eval.ood.fpr95", "OOD false-positive rate at 95% TPR", tags,
+    gauge(
+        "cospress.eval.ood.fpr95",
+        "OOD false-positive rate at 95% TPR",
+        tags,
         () -> value(evaluation.get().getOodFpr95()));
-    gauge("cospress.eval.similarity.mae", "Cosine-similarity preservation error", tags,
+    gauge(
+        "cospress.eval.similarity.mae",
+        "Cosine-similarity preservation error",
+        tags,
         () -> value(evaluation.get().getSimilarityMae()));
-    gauge("cospress.eval.similarity.spearman", "Cosine-similarity rank correlation", tags,
+    gauge(
+        "cospress.eval.similarity.spearman",
+        "Cosine-similarity rank correlation",
+        tags,
         () -> value(evaluation.get().getSimilaritySpearman()));
-    gauge("cospress.checkpoint.age.seconds", "Seconds since the last checkpoint was written", tags,
-        () -> lastCheckpointMillis < 0 ? Double.NaN
-            : (System.currentTimeMillis() - lastCheckpointMillis) / 1000.0);
+    gauge(
+        "cospress.checkpoint.age.seconds",
+        "Seconds since the last checkpoint was written",
+        tags,
+        () ->
+            lastCheckpointMillis < 0
+                ? Double.NaN
+                : (System.currentTimeMillis() - lastCheckpointMillis) / 1000.0);
   }
 
   private void gauge(String name, String help, Tags gaugeTags, Supplier<Double> value) {
-    Gauge.builder(name, value, v -> {
-          Double d = v.get();
-          return d == null ? Double.NaN : d;
-        })
+    Gauge.builder(
+            name,
+            value,
+            v -> {
+              Double d = v.get();
+              return d == null ? Double.NaN : d;
+            })
         .description(help)
         .tags(gaugeTags)
         // Micrometer holds gauge state weakly; these suppliers exist only here.
@@ -98,11 +133,14 @@ public final class TrainerMetrics {
     return d == null ? Double.NaN : d;
   }
 
-  public void recordStep(int batchSize, Duration duration, LossValues values, double lr, long stepCount) {
+  public void recordStep(
+      int batchSize, Duration duration, LossValues values, double lr, long stepCount) {
     images.increment(batchSize);
     steps.increment();
     stepTimer.record(duration);
-    double[] v = {values.local(), values.global(), values.feature(), values.token(), values.total()};
+    double[] v = {
+      values.local(), values.global(), values.feature(), values.token(), values.total()
+    };
     for (int i = 0; i < v.length; i++) {
       loss[i].set(v[i]);
     }

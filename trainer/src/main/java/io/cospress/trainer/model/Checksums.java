@@ -34,8 +34,13 @@ public final class Checksums {
     String actual = sha256(file);
     if (!actual.equalsIgnoreCase(expected)) {
       throw new ModelInputException(
-          field + ": checksum mismatch for " + file + ": expected sha256 " + expected
-              + " but the file has " + actual);
+          field
+              + ": checksum mismatch for "
+              + file
+              + ": expected sha256 "
+              + expected
+              + " but the file has "
+              + actual);
     }
   }
 }

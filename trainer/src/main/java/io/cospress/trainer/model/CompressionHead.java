@@ -11,8 +11,8 @@ import java.util.List;
 /**
  * {@code h = Linear(Dt→Ds) ∘ LayerNorm(Dt)}: the trainable compression of teacher tokens.
  *
- * <p>Kept as four plain tensors rather than a DJL block so that parameter names, initialisation
- * and checkpoint layout are ours and match the reference fixtures one to one.
+ * <p>Kept as four plain tensors rather than a DJL block so that parameter names, initialisation and
+ * checkpoint layout are ours and match the reference fixtures one to one.
  */
 public final class CompressionHead implements AutoCloseable {
 

@@ -73,7 +73,10 @@ public final class TorchScriptModel implements AutoCloseable {
     if (select == null) {
       if (outputs.size() != 1) {
         throw new ModelInputException(
-            "model " + file + " returns " + outputs.size()
+            "model "
+                + file
+                + " returns "
+                + outputs.size()
                 + " outputs; set 'select' to an index or key to choose one");
       }
       return outputs.get(0);
@@ -82,7 +85,12 @@ public final class TorchScriptModel implements AutoCloseable {
       int index = Integer.parseInt(select);
       if (index >= outputs.size()) {
         throw new ModelInputException(
-            "model " + file + " returns " + outputs.size() + " outputs; select " + index
+            "model "
+                + file
+                + " returns "
+                + outputs.size()
+                + " outputs; select "
+                + index
                 + " is out of range");
       }
       return outputs.get(index);
@@ -128,7 +136,8 @@ public final class TorchScriptModel implements AutoCloseable {
     while (root.getCause() != null) {
       root = root.getCause();
     }
-    String message = root.getMessage() == null ? root.getClass().getSimpleName() : root.getMessage();
+    String message =
+        root.getMessage() == null ? root.getClass().getSimpleName() : root.getMessage();
     int newline = message.indexOf('\n');
     return newline > 0 ? message.substring(0, newline) : message;
   }

@@ -30,10 +30,12 @@ public final class AdamW implements AutoCloseable {
     this.parameters = List.copyOf(parameters);
     this.settings = settings;
     for (TrainableParameter p : parameters) {
-      firstMoments.put(p.name(), manager.zeros(p.array().getShape(), p.array().getDataType(),
-          p.array().getDevice()));
-      secondMoments.put(p.name(), manager.zeros(p.array().getShape(), p.array().getDataType(),
-          p.array().getDevice()));
+      firstMoments.put(
+          p.name(),
+          manager.zeros(p.array().getShape(), p.array().getDataType(), p.array().getDevice()));
+      secondMoments.put(
+          p.name(),
+          manager.zeros(p.array().getShape(), p.array().getDataType(), p.array().getDevice()));
     }
   }
 

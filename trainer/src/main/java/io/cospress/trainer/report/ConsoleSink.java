@@ -6,8 +6,8 @@ import java.io.PrintStream;
 import java.util.Locale;
 
 /**
- * Human-readable progress: a bar redrawn in place on a terminal, plain lines otherwise (logs,
- * CI), with a full line at every milestone so the history survives.
+ * Human-readable progress: a bar redrawn in place on a terminal, plain lines otherwise (logs, CI),
+ * with a full line at every milestone so the history survives.
  */
 public final class ConsoleSink implements StatusSink {
 
@@ -76,7 +76,10 @@ public final class ConsoleSink implements StatusSink {
   private static String bar(ProgressStatus p) {
     double fraction = p == null || p.getFraction() == null ? 0 : p.getFraction();
     int filled = (int) Math.round(fraction * BAR_WIDTH);
-    return "[" + "#".repeat(filled) + " ".repeat(BAR_WIDTH - filled) + "] "
+    return "["
+        + "#".repeat(filled)
+        + " ".repeat(BAR_WIDTH - filled)
+        + "] "
         + String.format(Locale.ROOT, "%3.0f%%", fraction * 100);
   }
 }

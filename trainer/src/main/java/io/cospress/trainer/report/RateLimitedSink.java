@@ -4,8 +4,8 @@ import java.time.Clock;
 import java.time.Duration;
 
 /**
- * Drops routine reports that come sooner than the interval after the last delivered one, so a
- * fleet of trainers cannot flood the API server; milestones always pass.
+ * Drops routine reports that come sooner than the interval after the last delivered one, so a fleet
+ * of trainers cannot flood the API server; milestones always pass.
  */
 public final class RateLimitedSink implements StatusSink {
 

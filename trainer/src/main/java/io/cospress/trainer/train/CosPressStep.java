@@ -13,8 +13,8 @@ import io.cospress.trainer.optim.AdamW;
 
 /**
  * One optimisation step of CosPress: frozen teacher forward, head and student forward, the
- * objective, backward, and the AdamW update. Shared by the training loop and the benchmark so
- * that what is measured is what is run.
+ * objective, backward, and the AdamW update. Shared by the training loop and the benchmark so that
+ * what is measured is what is run.
  */
 public final class CosPressStep {
 

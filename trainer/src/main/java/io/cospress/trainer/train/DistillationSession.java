@@ -48,8 +48,8 @@ import java.util.Optional;
 import java.util.function.Consumer;
 
 /**
- * One trainer process working on a run: sets up (or resumes) models, data and optimizer, then
- * steps through the remaining epochs, evaluating, checkpointing and reporting as it goes.
+ * One trainer process working on a run: sets up (or resumes) models, data and optimizer, then steps
+ * through the remaining epochs, evaluating, checkpointing and reporting as it goes.
  */
 public final class DistillationSession implements AutoCloseable {
 
@@ -110,8 +110,11 @@ public final class DistillationSession implements AutoCloseable {
       this.stepsPerEpoch = EpochOrder.batchesPerEpoch(data.train().size(), training.getBatchSize());
       if (stepsPerEpoch == 0) {
         throw new ModelInputException(
-            "spec.training.batchSize: " + training.getBatchSize()
-                + " is larger than the training split (" + data.train().size() + " images)");
+            "spec.training.batchSize: "
+                + training.getBatchSize()
+                + " is larger than the training split ("
+                + data.train().size()
+                + " images)");
       }
       this.checkpoints =
           new CheckpointStore(
@@ -126,7 +129,10 @@ public final class DistillationSession implements AutoCloseable {
       }
       this.teacher =
           TorchScriptModel.load(
-              teacherFile, "spec.teacher.model", spec.getTeacher().getSelect(), false,
+              teacherFile,
+              "spec.teacher.model",
+              spec.getTeacher().getSelect(),
+              false,
               options.device());
       opened.add(teacher);
       this.student = openStudent(resume);
@@ -140,8 +146,7 @@ public final class DistillationSession implements AutoCloseable {
       opened.add(head);
       List<TrainableParameter> trainable = new ArrayList<>(student.parameters());
       trainable.addAll(head.parameters());
-      this.optimizer =
-          new AdamW(manager, trainable, AdamWSettings.from(training.getOptimizer()));
+      this.optimizer = new AdamW(manager, trainable, AdamWSettings.from(training.getOptimizer()));
       opened.add(optimizer);
       this.loss =
           new CosPressLoss(training.getTemperatures(), LossWeights.from(training.getLossWeights()));
@@ -155,7 +160,10 @@ public final class DistillationSession implements AutoCloseable {
               totalSteps);
       this.evaluation =
           new EvaluationRunner(
-              new Embedder(manager, data.trainTransform(), Math.max(64, training.getBatchSize()),
+              new Embedder(
+                  manager,
+                  data.trainTransform(),
+                  Math.max(64, training.getBatchSize()),
                   options.workers()),
               spec.getEvaluation(),
               data.bank(),
@@ -183,8 +191,7 @@ public final class DistillationSession implements AutoCloseable {
       try {
         return resume.isPresent()
             ? BuiltinStudent.load(
-                manager, architecture, channels, size,
-                resume.get().file(BuiltinStudent.FILE_NAME))
+                manager, architecture, channels, size, resume.get().file(BuiltinStudent.FILE_NAME))
             : BuiltinStudent.create(
                 manager, architecture, channels, size, spec.getTraining().getSeed());
       } catch (IllegalArgumentException e) {
@@ -222,31 +229,56 @@ public final class DistillationSession implements AutoCloseable {
         t = teacher.forward(images, false).getShape();
       } catch (RuntimeException e) {
         throw new ModelInputException(
-            "spec.teacher.model: " + teacher.file() + " failed on a [2," + channels + "," + size
-                + "," + size + "] input (dataset.channels/imageSize): " + firstLine(e), e);
+            "spec.teacher.model: "
+                + teacher.file()
+                + " failed on a [2,"
+                + channels
+                + ","
+                + size
+                + ","
+                + size
+                + "] input (dataset.channels/imageSize): "
+                + firstLine(e),
+            e);
       }
       try {
         s = student.forward(images, false).getShape();
       } catch (RuntimeException e) {
         throw new ModelInputException(
-            "spec.student.model: the student failed on a [2," + channels + "," + size + ","
-                + size + "] input (dataset.channels/imageSize): " + firstLine(e), e);
+            "spec.student.model: the student failed on a [2,"
+                + channels
+                + ","
+                + size
+                + ","
+                + size
+                + "] input (dataset.channels/imageSize): "
+                + firstLine(e),
+            e);
       }
-      checkOutput("spec.teacher.output", teacher.file().toString(), t,
-          spec.getTeacher().getOutput());
-      checkOutput("spec.student.output", studentName(), s,
-          spec.getStudent().getOutput());
+      checkOutput(
+          "spec.teacher.output", teacher.file().toString(), t, spec.getTeacher().getOutput());
+      checkOutput("spec.student.output", studentName(), s, spec.getStudent().getOutput());
       if (!pooledOnly && t.dimension() == 3 && s.dimension() == 3 && t.get(1) != s.get(1)) {
         throw new ModelInputException(
-            "token-grid mismatch: teacher " + teacher.file() + " gives " + t.get(1)
-                + " tokens but student " + studentName() + " gives " + s.get(1)
-                + " at image size " + size
+            "token-grid mismatch: teacher "
+                + teacher.file()
+                + " gives "
+                + t.get(1)
+                + " tokens but student "
+                + studentName()
+                + " gives "
+                + s.get(1)
+                + " at image size "
+                + size
                 + " (different patch sizes?); set spec.training.pooledOnly: true to distil the"
                 + " pooled embedding only");
       }
       if (t.dimension() != s.dimension() && !pooledOnly) {
         throw new ModelInputException(
-            "spec.student.output: teacher gives " + t + " but student gives " + s
+            "spec.student.output: teacher gives "
+                + t
+                + " but student gives "
+                + s
                 + "; both must be tokens or both pooled, unless spec.training.pooledOnly is true");
       }
       return new long[] {t.get(t.dimension() - 1), s.get(s.dimension() - 1)};
@@ -264,9 +296,16 @@ public final class DistillationSession implements AutoCloseable {
     int want = expected == ModelOutput.POOLED ? 2 : 3;
     if (shape.dimension() != want) {
       throw new ModelInputException(
-          field + ": " + file + " returns shape " + shape + " but the manifest says '"
-              + (expected == ModelOutput.POOLED ? "pooled" : "tokens") + "' (expected "
-              + (want == 3 ? "[B,T,D]" : "[B,D]") + ")");
+          field
+              + ": "
+              + file
+              + " returns shape "
+              + shape
+              + " but the manifest says '"
+              + (expected == ModelOutput.POOLED ? "pooled" : "tokens")
+              + "' (expected "
+              + (want == 3 ? "[B,T,D]" : "[B,D]")
+              + ")");
     }
   }
 
@@ -280,8 +319,10 @@ public final class DistillationSession implements AutoCloseable {
   private void restore(Checkpoint checkpoint) {
     if (checkpoint.state().seed() != spec.getTraining().getSeed()) {
       log.accept(
-          "warning: checkpoint was written with seed " + checkpoint.state().seed()
-              + " but the manifest says " + spec.getTraining().getSeed()
+          "warning: checkpoint was written with seed "
+              + checkpoint.state().seed()
+              + " but the manifest says "
+              + spec.getTraining().getSeed()
               + "; data order follows the manifest from here on");
     }
     try (InputStream in = Files.newInputStream(checkpoint.file(OPTIMIZER_FILE));
@@ -295,8 +336,14 @@ public final class DistillationSession implements AutoCloseable {
     this.step = checkpoint.state().step();
     this.checkpointStatus = statusOf(checkpoint);
     log.accept(
-        "resuming from " + checkpoint.directory() + " at epoch " + epoch + ", batch "
-            + batchInEpoch + ", step " + step);
+        "resuming from "
+            + checkpoint.directory()
+            + " at epoch "
+            + epoch
+            + ", batch "
+            + batchInEpoch
+            + ", step "
+            + step);
   }
 
   /** Trains until the last epoch is done or a stop is requested. */
@@ -309,8 +356,14 @@ public final class DistillationSession implements AutoCloseable {
     while (epoch < epochs) {
       try (BatchLoader loader =
           BatchLoader.training(
-              data.train(), data.trainTransform(), training.getBatchSize(), training.getSeed(),
-              epoch, batchInEpoch, options.workers(), 3)) {
+              data.train(),
+              data.trainTransform(),
+              training.getBatchSize(),
+              training.getSeed(),
+              epoch,
+              batchInEpoch,
+              options.workers(),
+              3)) {
         for (Batch batch = loader.next(); batch != null; batch = loader.next()) {
           trainStep(batch);
           batchInEpoch = batch.batchIndex() + 1;
@@ -328,8 +381,7 @@ public final class DistillationSession implements AutoCloseable {
       batchInEpoch = 0;
       metrics.recordProgress(epoch, (long) stepsPerEpoch * epochs);
       boolean last = epoch == epochs;
-      if (evaluation.enabled()
-          && (last || epoch % spec.getEvaluation().getIntervalEpochs() == 0)) {
+      if (evaluation.enabled() && (last || epoch % spec.getEvaluation().getIntervalEpochs() == 0)) {
         evaluate();
       }
       if (last || epoch % spec.getCheckpoint().getIntervalEpochs() == 0) {
@@ -370,7 +422,10 @@ public final class DistillationSession implements AutoCloseable {
     latest.setTokenLoss(values.token());
     if (!Double.isFinite(values.total())) {
       throw new IllegalStateException(
-          "loss became " + values.total() + " at step " + step
+          "loss became "
+              + values.total()
+              + " at step "
+              + step
               + "; lower spec.training.optimizer.learningRate or set gradientClipNorm");
     }
   }
@@ -391,13 +446,21 @@ public final class DistillationSession implements AutoCloseable {
             java.util.Locale.ROOT,
             "epoch %d: student kNN %.4f, teacher kNN %.4f, agreement %.4f, similarity MAE %.4f"
                 + " (Spearman %s)%s",
-            epoch, result.getStudentKnnAccuracy(), result.getTeacherKnnAccuracy(),
-            result.getAgreement(), result.getSimilarityMae(),
-            result.getSimilaritySpearman() == null ? "n/a"
+            epoch,
+            result.getStudentKnnAccuracy(),
+            result.getTeacherKnnAccuracy(),
+            result.getAgreement(),
+            result.getSimilarityMae(),
+            result.getSimilaritySpearman() == null
+                ? "n/a"
                 : String.format(java.util.Locale.ROOT, "%.4f", result.getSimilaritySpearman()),
-            result.getOodAuroc() == null ? ""
-                : String.format(java.util.Locale.ROOT, ", OOD AUROC %.4f FPR@95 %.4f",
-                    result.getOodAuroc(), result.getOodFpr95())));
+            result.getOodAuroc() == null
+                ? ""
+                : String.format(
+                    java.util.Locale.ROOT,
+                    ", OOD AUROC %.4f FPR@95 %.4f",
+                    result.getOodAuroc(),
+                    result.getOodFpr95())));
   }
 
   long step() {
@@ -437,7 +500,10 @@ public final class DistillationSession implements AutoCloseable {
   private void saveCheckpoint() throws IOException {
     Checkpoint saved =
         checkpoints.save(
-            epoch, batchInEpoch, step, spec.getTraining().getSeed(),
+            epoch,
+            batchInEpoch,
+            step,
+            spec.getTraining().getSeed(),
             latest.getStudentKnnAccuracy(),
             dir -> {
               student.save(dir);
@@ -447,10 +513,13 @@ public final class DistillationSession implements AutoCloseable {
               }
             });
     checkpointStatus = statusOf(saved);
-    checkpoints.best().ifPresent(b -> {
-      checkpointStatus.setBest(b.name());
-      checkpointStatus.setBestKnnAccuracy(b.state().studentKnnAccuracy());
-    });
+    checkpoints
+        .best()
+        .ifPresent(
+            b -> {
+              checkpointStatus.setBest(b.name());
+              checkpointStatus.setBestKnnAccuracy(b.state().studentKnnAccuracy());
+            });
     metrics.recordCheckpoint();
     report("Running", "checkpoint " + saved.name() + " written", true);
   }
@@ -469,7 +538,12 @@ public final class DistillationSession implements AutoCloseable {
 
   private RunResult result(boolean completed, Path finalStudent) {
     return new RunResult(
-        completed, epoch, step, schedule.rateAt(Math.max(0, step - 1)), latest, finalStudent,
+        completed,
+        epoch,
+        step,
+        schedule.rateAt(Math.max(0, step - 1)),
+        latest,
+        finalStudent,
         checkpoints.root());
   }
 

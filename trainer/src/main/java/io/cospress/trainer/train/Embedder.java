@@ -33,7 +33,10 @@ final class Embedder {
           NDArray images =
               scope.create(
                   batch.pixels(),
-                  new Shape(batch.size(), transform.channels(), transform.imageSize(),
+                  new Shape(
+                      batch.size(),
+                      transform.channels(),
+                      transform.imageSize(),
                       transform.imageSize()));
           NDArray embedding = globalEmbedding(model.apply(images));
           float[] flat = embedding.toFloatArray();

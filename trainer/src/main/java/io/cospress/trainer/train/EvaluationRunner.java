@@ -29,7 +29,10 @@ final class EvaluationRunner {
   private int[] teacherPredictions;
 
   EvaluationRunner(
-      Embedder embedder, EvaluationSpec spec, ImageSource bank, ImageSource validation,
+      Embedder embedder,
+      EvaluationSpec spec,
+      ImageSource bank,
+      ImageSource validation,
       ImageSource ood) {
     this.embedder = embedder;
     this.spec = spec;

@@ -9,8 +9,8 @@ import java.nio.file.Path;
  * @param outputDir where relative checkpoint paths, status.json and the final student go
  * @param metricsPort Prometheus port; negative disables the endpoint, 0 picks a free port
  * @param workers data-loading threads
- * @param stopAfterSteps stop as if SIGTERM arrived after this many steps of this process (tests
- *     and drills); null runs to the end
+ * @param stopAfterSteps stop as if SIGTERM arrived after this many steps of this process (tests and
+ *     drills); null runs to the end
  */
 public record RunOptions(
     Path outputDir, Device device, int metricsPort, int workers, Long stopAfterSteps) {

@@ -10,5 +10,10 @@ import java.nio.file.Path;
  * @param finalStudent the trained student file, when completed
  */
 public record RunResult(
-    boolean completed, int epoch, long step, double learningRate, MetricsStatus metrics,
-    Path finalStudent, Path checkpointDir) {}
+    boolean completed,
+    int epoch,
+    long step,
+    double learningRate,
+    MetricsStatus metrics,
+    Path finalStudent,
+    Path checkpointDir) {}

@@ -5,8 +5,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Turns SIGTERM/SIGINT into a request the training loop honours at the next step boundary: it
- * writes a checkpoint and returns, while the shutdown hook waits (up to the pod's grace period)
- * for that to finish before the JVM exits.
+ * writes a checkpoint and returns, while the shutdown hook waits (up to the pod's grace period) for
+ * that to finish before the JVM exits.
  */
 public final class StopSignal {
 
@@ -35,8 +35,8 @@ public final class StopSignal {
   }
 
   /**
-   * True once a termination signal started the JVM's shutdown: {@code System.exit} would then
-   * block forever behind the shutdown hook, so the CLI must simply return.
+   * True once a termination signal started the JVM's shutdown: {@code System.exit} would then block
+   * forever behind the shutdown hook, so the CLI must simply return.
    */
   public static boolean jvmTerminating() {
     return jvmTerminating;

@@ -18,7 +18,10 @@ import java.util.List;
 
 /** The splits of a run, opened and checked, and the transforms that feed them to the models. */
 record TrainingData(
-    ImageSource train, ImageSource bank, ImageSource validation, ImageSource ood,
+    ImageSource train,
+    ImageSource bank,
+    ImageSource validation,
+    ImageSource ood,
     TransformConfig trainTransform) {
 
   private static final double[] IMAGENET_MEAN = {0.485, 0.456, 0.406};
@@ -33,7 +36,9 @@ record TrainingData(
             ? null
             : split(manifest, spec, spec.getValidation(), "spec.dataset.validation", seed);
     ImageSource ood =
-        spec.getOod() == null ? null : split(manifest, spec, spec.getOod(), "spec.dataset.ood", seed);
+        spec.getOod() == null
+            ? null
+            : split(manifest, spec, spec.getOod(), "spec.dataset.ood", seed);
     ImageSource bank = train.size() > bankSize ? Subset.stratified(train, bankSize, seed) : train;
     return new TrainingData(train, bank, validation, ood, transform(spec));
   }
@@ -45,7 +50,8 @@ record TrainingData(
     if (!Files.exists(images)) {
       throw new ModelInputException(field + ".path: not found: " + images);
     }
-    Path labels = split.getLabels() == null ? null : manifest.resolve(field + ".labels", split.getLabels());
+    Path labels =
+        split.getLabels() == null ? null : manifest.resolve(field + ".labels", split.getLabels());
     if (labels != null && !Files.exists(labels)) {
       throw new ModelInputException(field + ".labels: not found: " + labels);
     }

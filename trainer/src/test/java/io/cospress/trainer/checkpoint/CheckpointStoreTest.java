@@ -42,8 +42,11 @@ class CheckpointStoreTest {
     Checkpoint latest = store.latestValid(warnings::add).orElseThrow();
 
     assertThat(latest.directory()).isEqualTo(good.directory());
-    assertThat(warnings).singleElement().asString()
-        .contains(bad.name()).contains("student.pt does not match its checksum");
+    assertThat(warnings)
+        .singleElement()
+        .asString()
+        .contains(bad.name())
+        .contains("student.pt does not match its checksum");
   }
 
   @Test
@@ -61,10 +64,16 @@ class CheckpointStoreTest {
   void failingWriterLeavesNoTrace() throws IOException {
     CheckpointStore store = new CheckpointStore(root, 3);
     try {
-      store.save(1, 0, 10, 7, null, dir -> {
-        Files.writeString(dir.resolve("student.pt"), "x");
-        throw new IOException("disk full");
-      });
+      store.save(
+          1,
+          0,
+          10,
+          7,
+          null,
+          dir -> {
+            Files.writeString(dir.resolve("student.pt"), "x");
+            throw new IOException("disk full");
+          });
     } catch (IOException expected) {
       // the point of the test is what remains
     }

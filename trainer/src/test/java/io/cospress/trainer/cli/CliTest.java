@@ -25,7 +25,8 @@ class CliTest {
       System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
       System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
       int code = CosPressTrainer.execute(args);
-      return new Outcome(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+      return new Outcome(
+          code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
     } finally {
       System.setOut(oldOut);
       System.setErr(oldErr);
@@ -82,9 +83,11 @@ class CliTest {
     Outcome outcome = execute("loss", fixture.toString());
     assertThat(outcome.exitCode()).isZero();
     var json = new com.fasterxml.jackson.databind.ObjectMapper().readTree(outcome.out());
-    assertThat(json.fieldNames()).toIterable()
+    assertThat(json.fieldNames())
+        .toIterable()
         .containsExactly("local", "global", "feature", "token", "total");
-    assertThat(json.get("global").asDouble()).isCloseTo(1.4434249, org.assertj.core.data.Offset.offset(1e-4));
+    assertThat(json.get("global").asDouble())
+        .isCloseTo(1.4434249, org.assertj.core.data.Offset.offset(1e-4));
   }
 
   @Test

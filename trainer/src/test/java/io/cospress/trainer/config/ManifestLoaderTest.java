@@ -54,7 +54,8 @@ class ManifestLoaderTest {
     assertThat(spec.getTraining().getTemperatures()).hasSize(10).first().isEqualTo(0.01);
     assertThat(spec.getTraining().getOptimizer().getWeightDecay()).isEqualTo(0.05);
     assertThat(spec.getEvaluation().getKnnK()).isEqualTo(200);
-    assertThat(manifest.resolve("f", "models/teacher.pt")).isEqualTo(Path.of("/base/models/teacher.pt"));
+    assertThat(manifest.resolve("f", "models/teacher.pt"))
+        .isEqualTo(Path.of("/base/models/teacher.pt"));
     assertThat(RunPhase.Succeeded.isTerminal()).isTrue();
   }
 
@@ -158,8 +159,7 @@ class ManifestLoaderTest {
 
   @Test
   void wrongKindAndVersionAreNamed() {
-    String yaml =
-        VALID.replace("kind: DistillationRun", "kind: Job").replace("v1alpha1", "v9");
+    String yaml = VALID.replace("kind: DistillationRun", "kind: Job").replace("v1alpha1", "v9");
     assertThat(problemsOf(yaml))
         .contains(
             "apiVersion: must be cospress.io/v1alpha1, got \"cospress.io/v9\"",

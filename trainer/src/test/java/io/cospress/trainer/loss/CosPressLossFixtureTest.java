@@ -33,7 +33,8 @@ class CosPressLossFixtureTest {
   @ParameterizedTest
   @MethodSource("cases")
   void eachTermMatchesTheReferenceWithinRelativeTolerance(String name) throws Exception {
-    JsonNode expected = new ObjectMapper().readTree(fixtures().resolve(name + ".expected.json").toFile());
+    JsonNode expected =
+        new ObjectMapper().readTree(fixtures().resolve(name + ".expected.json").toFile());
     LossValues actual = LossProbe.evaluate(fixtures().resolve(name + ".npz")).terms();
 
     assertClose("local", expected.get("local").asDouble(), actual.local());

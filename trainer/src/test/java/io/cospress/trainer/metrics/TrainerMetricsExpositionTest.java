@@ -20,7 +20,8 @@ class TrainerMetricsExpositionTest {
   void scrapeServesTheTrainerMetricsInPrometheusTextFormat() throws Exception {
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     TrainerMetrics metrics = new TrainerMetrics(registry, "team-a", "vit-small");
-    metrics.recordStep(64, Duration.ofMillis(250), new LossValues(0.1, 0.2, 0.3, 0.4, 1.0), 5e-4, 7);
+    metrics.recordStep(
+        64, Duration.ofMillis(250), new LossValues(0.1, 0.2, 0.3, 0.4, 1.0), 5e-4, 7);
     metrics.recordThroughput(256);
     metrics.recordProgress(2, 100);
     MetricsStatus eval = new MetricsStatus();
@@ -38,8 +39,8 @@ class TrainerMetricsExpositionTest {
                       .build(),
                   HttpResponse.BodyHandlers.ofString());
       assertThat(response.statusCode()).isEqualTo(200);
-      assertThat(response.headers().firstValue("Content-Type")).hasValueSatisfying(
-          type -> assertThat(type).startsWith("text/plain; version=0.0.4"));
+      assertThat(response.headers().firstValue("Content-Type"))
+          .hasValueSatisfying(type -> assertThat(type).startsWith("text/plain; version=0.0.4"));
       String body = response.body();
       String labels = "namespace=\"team-a\",run=\"vit-small\"";
       assertThat(body)

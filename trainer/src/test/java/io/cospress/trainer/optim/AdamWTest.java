@@ -97,7 +97,8 @@ class AdamWTest {
         }
         NDList saved = first.state();
         long updates = first.updates();
-        try (AdamW resumed = new AdamW(manager, List.of(new TrainableParameter("w", a)), SETTINGS)) {
+        try (AdamW resumed =
+            new AdamW(manager, List.of(new TrainableParameter("w", a)), SETTINGS)) {
           resumed.restore(saved, updates);
           assertThat(resumed.state().get("m/w").toFloatArray())
               .containsExactly(first.state().get("m/w").toFloatArray());

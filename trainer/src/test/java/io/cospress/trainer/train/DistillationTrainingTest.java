@@ -36,9 +36,13 @@ class DistillationTrainingTest {
       System.out.printf(
           "student kNN %.3f -> %.3f (teacher %.3f), agreement %.3f -> %.3f,"
               + " similarity MAE %.4f -> %.4f%n",
-          before.getStudentKnnAccuracy(), after.getStudentKnnAccuracy(),
-          after.getTeacherKnnAccuracy(), before.getAgreement(), after.getAgreement(),
-          before.getSimilarityMae(), after.getSimilarityMae());
+          before.getStudentKnnAccuracy(),
+          after.getStudentKnnAccuracy(),
+          after.getTeacherKnnAccuracy(),
+          before.getAgreement(),
+          after.getAgreement(),
+          before.getSimilarityMae(),
+          after.getSimilarityMae());
 
       assertThat(result.completed()).isTrue();
       assertThat(result.step()).isEqualTo(5 * (2048 / 64));

@@ -42,11 +42,12 @@ class ModelInputErrorsTest {
     Path output = work.resolve("out");
     assertThatThrownBy(() -> SampleRun.open(manifest, output, null).close())
         .isInstanceOf(ModelInputException.class)
-        .satisfies(e -> {
-          for (String fragment : fragments) {
-            assertThat(e.getMessage()).contains(fragment);
-          }
-        });
+        .satisfies(
+            e -> {
+              for (String fragment : fragments) {
+                assertThat(e.getMessage()).contains(fragment);
+              }
+            });
     assertThat(Files.exists(output)).as("nothing written for a bad input").isFalse();
   }
 
@@ -59,7 +60,9 @@ class ModelInputErrorsTest {
   void missingTeacherNamesTheFieldAndPath() throws Exception {
     assertRejected(
         manifest(model("/nowhere/teacher.pt", ""), model(testModel("student-patch4.pt"), ""), ""),
-        "spec.teacher.model", "file not found", "/nowhere/teacher.pt");
+        "spec.teacher.model",
+        "file not found",
+        "/nowhere/teacher.pt");
   }
 
   @Test
@@ -69,7 +72,8 @@ class ModelInputErrorsTest {
             model(testModel("teacher-tuple.pt"), "    select: \"1\"\n"),
             model("/nowhere/student.pt", ""),
             ""),
-        "spec.student.model", "/nowhere/student.pt");
+        "spec.student.model",
+        "/nowhere/student.pt");
   }
 
   @Test
@@ -80,7 +84,10 @@ class ModelInputErrorsTest {
             model(testModel("teacher-tuple.pt"), "    select: \"1\"\n    sha256: " + wrong + "\n"),
             model(testModel("student-patch4.pt"), ""),
             ""),
-        "spec.teacher.sha256", "checksum mismatch", "teacher-tuple.pt", wrong);
+        "spec.teacher.sha256",
+        "checksum mismatch",
+        "teacher-tuple.pt",
+        wrong);
   }
 
   @Test
@@ -89,7 +96,10 @@ class ModelInputErrorsTest {
     Files.write(junk, new byte[] {1, 2, 3, 4, 5});
     assertRejected(
         manifest(model(junk.toString(), ""), model(testModel("student-patch4.pt"), ""), ""),
-        "spec.teacher.model", "cannot load", "junk.pt", "as TorchScript");
+        "spec.teacher.model",
+        "cannot load",
+        "junk.pt",
+        "as TorchScript");
   }
 
   @Test
@@ -99,7 +109,11 @@ class ModelInputErrorsTest {
             model(testModel("teacher-pooled.pt"), ""),
             model(testModel("student-patch4.pt"), ""),
             ""),
-        "spec.teacher.output", "teacher-pooled.pt", "(2, 16)", "'tokens'", "[B,T,D]");
+        "spec.teacher.output",
+        "teacher-pooled.pt",
+        "(2, 16)",
+        "'tokens'",
+        "[B,T,D]");
   }
 
   @Test
@@ -109,7 +123,10 @@ class ModelInputErrorsTest {
             model(testModel("teacher-tuple.pt"), "    select: \"1\"\n"),
             model(testModel("student-patch7.pt"), ""),
             ""),
-        "token-grid mismatch", "gives 50 tokens", "student-patch7.pt", "gives 17",
+        "token-grid mismatch",
+        "gives 50 tokens",
+        "student-patch7.pt",
+        "gives 17",
         "pooledOnly");
   }
 
@@ -125,8 +142,12 @@ class ModelInputErrorsTest {
   @Test
   void multiOutputTeacherNeedsASelection() throws Exception {
     assertRejected(
-        manifest(model(testModel("teacher-tuple.pt"), ""), model(testModel("student-patch4.pt"), ""), ""),
-        "returns 2 outputs", "select");
+        manifest(
+            model(testModel("teacher-tuple.pt"), ""),
+            model(testModel("student-patch4.pt"), ""),
+            ""),
+        "returns 2 outputs",
+        "select");
   }
 
   @Test
@@ -141,7 +162,9 @@ class ModelInputErrorsTest {
             model(testModel("teacher-dict.pt"), "    select: logits\n"),
             model(testModel("student-patch4.pt"), ""),
             ""),
-        "no output named 'logits'", "pooled", "tokens");
+        "no output named 'logits'",
+        "pooled",
+        "tokens");
   }
 
   @Test
@@ -174,5 +197,4 @@ class ModelInputErrorsTest {
             .replace("limit: 256", "limit: 32");
     assertRejected(yaml, "spec.training.batchSize", "larger than the training split");
   }
-
 }

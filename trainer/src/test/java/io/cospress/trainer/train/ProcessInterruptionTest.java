@@ -19,8 +19,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The trainer as a real process: SIGTERM (suspend, preemption, drain) makes it checkpoint before
- * it exits, and kill -9 loses at most the work since the last checkpoint.
+ * The trainer as a real process: SIGTERM (suspend, preemption, drain) makes it checkpoint before it
+ * exits, and kill -9 loses at most the work since the last checkpoint.
  */
 class ProcessInterruptionTest {
 
@@ -85,10 +85,13 @@ class ProcessInterruptionTest {
     Path output = work.resolve("term");
     Process process = start(manifest(), output);
     try {
-      await("training progress", Duration.ofSeconds(120), v -> {
-        JsonNode s = status(output);
-        return s != null && s.path("progress").path("step").asLong() >= 3;
-      });
+      await(
+          "training progress",
+          Duration.ofSeconds(120),
+          v -> {
+            JsonNode s = status(output);
+            return s != null && s.path("progress").path("step").asLong() >= 3;
+          });
       process.destroy(); // SIGTERM
       assertThat(process.waitFor(90, TimeUnit.SECONDS)).isTrue();
     } finally {
@@ -114,18 +117,24 @@ class ProcessInterruptionTest {
     Process process = start(manifest, output);
     long checkpointStep;
     try {
-      await("the first checkpoint", Duration.ofSeconds(180), v -> {
-        try {
-          return !store.list().isEmpty();
-        } catch (IOException e) {
-          return false;
-        }
-      });
+      await(
+          "the first checkpoint",
+          Duration.ofSeconds(180),
+          v -> {
+            try {
+              return !store.list().isEmpty();
+            } catch (IOException e) {
+              return false;
+            }
+          });
       checkpointStep = store.list().get(0).state().step();
-      await("work past the checkpoint", Duration.ofSeconds(60), v -> {
-        JsonNode s = status(output);
-        return s != null && s.path("progress").path("step").asLong() > checkpointStep;
-      });
+      await(
+          "work past the checkpoint",
+          Duration.ofSeconds(60),
+          v -> {
+            JsonNode s = status(output);
+            return s != null && s.path("progress").path("step").asLong() > checkpointStep;
+          });
       process.destroyForcibly(); // SIGKILL: no shutdown hook runs
       assertThat(process.waitFor(30, TimeUnit.SECONDS)).isTrue();
     } finally {

@@ -58,7 +58,9 @@ class ResumeTest {
       for (NDArray moment : restored) {
         NDArray expected = onDisk.get(moment.getName());
         assertThat(expected).as(moment.getName()).isNotNull();
-        assertThat(moment.toFloatArray()).as(moment.getName()).containsExactly(expected.toFloatArray());
+        assertThat(moment.toFloatArray())
+            .as(moment.getName())
+            .containsExactly(expected.toFloatArray());
       }
       assertThat(onDisk.get(0).abs().sum().getFloat()).isGreaterThan(0f); // moments are real
       resumed = session.run();

@@ -18,8 +18,8 @@ final class SampleRun {
   }
 
   /**
-   * A manifest on the bundled sample; {@code extraSpec} lines are appended under {@code spec:}
-   * with two-space indentation (they may override nothing set here).
+   * A manifest on the bundled sample; {@code extraSpec} lines are appended under {@code spec:} with
+   * two-space indentation (they may override nothing set here).
    */
   static String manifest(int trainLimit, int epochs, boolean withValidation, String training) {
     String validation =
