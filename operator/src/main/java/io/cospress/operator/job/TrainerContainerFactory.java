@@ -1,0 +1,93 @@
+package io.cospress.operator.job;
+
+import io.cospress.api.v1alpha1.CosPressConstants;
+import io.cospress.api.v1alpha1.DistillationRun;
+import io.cospress.api.v1alpha1.ResourcesSpec;
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.ContainerBuilder;
+import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.SecurityContext;
+import io.fabric8.kubernetes.api.model.SecurityContextBuilder;
+import java.util.ArrayList;
+import java.util.List;
+
+/** The {@value #NAME} container of a trainer pod. */
+final class TrainerContainerFactory {
+
+  static final String NAME = "trainer";
+  static final String METRICS_PORT_NAME = "metrics";
+
+  private TrainerContainerFactory() {}
+
+  static Container build(DistillationRun run, int attempt, TrainerDefaults defaults) {
+    ResourcesSpec resources = TrainerResources.of(run.getSpec());
+    int gpus = TrainerResources.gpus(resources);
+    return new ContainerBuilder()
+        .withName(NAME)
+        .withImage(image(run, gpus, defaults))
+        .withImagePullPolicy(defaults.imagePullPolicy())
+        .withArgs(args(gpus))
+        .withEnv(env(run, attempt, resources))
+        .withResources(TrainerResources.requirements(resources))
+        .addNewPort()
+        .withName(METRICS_PORT_NAME)
+        .withContainerPort(CosPressConstants.TRAINER_METRICS_PORT)
+        .withProtocol("TCP")
+        .endPort()
+        .withVolumeMounts(TrainerVolumes.mounts())
+        .withSecurityContext(hardened())
+        .build();
+  }
+
+  private static String image(DistillationRun run, int gpus, TrainerDefaults defaults) {
+    String image = run.getSpec().getImage();
+    return image == null || image.isBlank() ? defaults.imageFor(gpus) : image;
+  }
+
+  private static List<String> args(int gpus) {
+    List<String> args = new ArrayList<>();
+    args.add("run");
+    args.add("-f");
+    args.add(TrainerPaths.MANIFEST_FILE);
+    args.add("--output");
+    args.add(TrainerPaths.OUTPUT_DIR);
+    args.add("--metrics-port");
+    args.add(Integer.toString(CosPressConstants.TRAINER_METRICS_PORT));
+    if (gpus > 0) {
+      args.add("--device");
+      args.add("gpu");
+    }
+    return args;
+  }
+
+  private static List<EnvVar> env(DistillationRun run, int attempt, ResourcesSpec resources) {
+    return List.of(
+        env(CosPressConstants.ENV_RUN_NAME, run.getMetadata().getName()),
+        env(CosPressConstants.ENV_RUN_NAMESPACE, run.getMetadata().getNamespace()),
+        env(CosPressConstants.ENV_RUN_UID, run.getMetadata().getUid()),
+        env(CosPressConstants.ENV_ATTEMPT, Integer.toString(attempt)),
+        env(CosPressConstants.ENV_CONFINE_PATHS, "true"),
+        env("JAVA_TOOL_OPTIONS", TrainerJvmOptions.forCpu(TrainerResources.cpu(resources))),
+        // OpenMP workers otherwise spin between parallel regions, burning the CPU quota that the
+        // data-loading threads need and getting the pod throttled.
+        env("OMP_WAIT_POLICY", "PASSIVE"),
+        // DJL extracts libtorch on first use; its default cache under the home directory sits on
+        // the read-only root filesystem. ENGINE_CACHE_DIR is where the engine's native files go.
+        env("DJL_CACHE_DIR", TrainerPaths.DJL_CACHE_DIR),
+        env("ENGINE_CACHE_DIR", TrainerPaths.DJL_CACHE_DIR));
+  }
+
+  private static EnvVar env(String name, String value) {
+    return new EnvVar(name, value, null);
+  }
+
+  private static SecurityContext hardened() {
+    return new SecurityContextBuilder()
+        .withAllowPrivilegeEscalation(false)
+        .withReadOnlyRootFilesystem(true)
+        .withNewCapabilities()
+        .withDrop("ALL")
+        .endCapabilities()
+        .build();
+  }
+}

@@ -1,0 +1,62 @@
+package io.cospress.operator.status;
+
+/**
+ * The UpperCamelCase reasons the operator writes to {@code status.reason} and its conditions, in
+ * addition to those it passes through from Kubernetes (such as {@code Unschedulable} from the
+ * scheduler or {@code ImagePullBackOff} from the kubelet).
+ */
+public final class StatusReasons {
+
+  /** Pending: the attempt's Job does not exist yet. */
+  public static final String CREATING_JOB = "CreatingJob";
+
+  /** Pending: the Job exists but its pod does not yet. */
+  public static final String WAITING_FOR_POD = "WaitingForPod";
+
+  /** Pending: the pod exists and the scheduler has not looked at it yet. */
+  public static final String WAITING_FOR_SCHEDULER = "WaitingForScheduler";
+
+  /** Pending: the pod is bound and its containers are being started. */
+  public static final String POD_STARTING = "PodStarting";
+
+  /** Pending: the Job is suspended but not by Kueue, usually for an instant while resuming. */
+  public static final String JOB_SUSPENDED = "JobSuspended";
+
+  /** Pending: an attempt failed and the next one waits out its backoff. */
+  public static final String BACKOFF_BEFORE_RETRY = "BackoffBeforeRetry";
+
+  /** Pending: the pod failed and the Job controller or the operator has yet to act on it. */
+  public static final String ATTEMPT_FAILED = "AttemptFailed";
+
+  /** Queued: the Job waits for admission by Kueue. */
+  public static final String WAITING_FOR_ADMISSION = "WaitingForAdmission";
+
+  /** Running: the trainer is training. */
+  public static final String TRAINING = "Training";
+
+  /** Running: Kubernetes is taking the pod away; the trainer checkpoints before it exits. */
+  public static final String DISRUPTED = "Disrupted";
+
+  /** Running: the trainer exited successfully and the Job has yet to be marked Complete. */
+  public static final String FINISHING = "Finishing";
+
+  /** Running: the pod's node stopped reporting, so its state is unknown. */
+  public static final String POD_STATUS_UNKNOWN = "PodStatusUnknown";
+
+  /** Succeeded. */
+  public static final String TRAINING_COMPLETE = "TrainingComplete";
+
+  /** Failed: the trainer rejected the manifest or its data. */
+  public static final String INVALID_INPUT = "InvalidInput";
+
+  /** Failed: application errors and node loss used up {@code spec.maxRestarts}. */
+  public static final String RESTART_BUDGET_EXHAUSTED = "RestartBudgetExhausted";
+
+  /** Suspended: {@code spec.suspend} is true and the trainer is still checkpointing and exiting. */
+  public static final String SUSPENDING = "Suspending";
+
+  /** Suspended: {@code spec.suspend} is true and nothing runs. */
+  public static final String SUSPENDED = "Suspended";
+
+  private StatusReasons() {}
+}
