@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Default;
 import io.fabric8.generator.annotation.Min;
 import io.fabric8.generator.annotation.Pattern;
+import io.fabric8.generator.annotation.ValidationRule;
 import lombok.Data;
 
 /** Checkpointing: every N epochs, at the end, and on SIGTERM. */
@@ -15,6 +16,9 @@ public class CheckpointSpec {
   @JsonPropertyDescription(
       "Directory for checkpoints and status.json (locally relative to --output; in a cluster on"
           + " the checkpoint volume). A run whose directory holds checkpoints resumes from them.")
+  @ValidationRule(
+      value = "self == oldSelf",
+      message = "spec.checkpoint.path cannot change once the run exists")
   private String path = "checkpoints";
 
   @Default("1")
@@ -28,6 +32,9 @@ public class CheckpointSpec {
   private Integer keep = 3;
 
   @JsonPropertyDescription("PersistentVolumeClaim that holds checkpoints in a cluster.")
+  @ValidationRule(
+      value = "self == oldSelf",
+      message = "spec.checkpoint.claimName cannot change once the run exists")
   private String claimName;
 
   @Default("Retain")

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Default;
 import io.fabric8.generator.annotation.Min;
 import io.fabric8.generator.annotation.Required;
+import io.fabric8.generator.annotation.ValidationRule;
 import lombok.Data;
 
 /** What to distil, from what, on which data, and how. */
@@ -12,17 +13,29 @@ public class DistillationRunSpec {
 
   @Required
   @JsonPropertyDescription("The frozen teacher model whose embedding geometry the student learns.")
+  @ValidationRule(
+      value = "self == oldSelf",
+      message = "spec.teacher cannot change once the run exists; create a new DistillationRun")
   private TeacherSpec teacher;
 
   @Required
   @JsonPropertyDescription("The student to train: a TorchScript module or a built-in architecture.")
+  @ValidationRule(
+      value = "self == oldSelf",
+      message = "spec.student cannot change once the run exists; create a new DistillationRun")
   private StudentSpec student;
 
   @Required
   @JsonPropertyDescription("Training, validation and optional out-of-distribution images.")
+  @ValidationRule(
+      value = "self == oldSelf",
+      message = "spec.dataset cannot change once the run exists; create a new DistillationRun")
   private DatasetSpec dataset;
 
   @JsonPropertyDescription("Optimisation recipe and CosPress objective weights.")
+  @ValidationRule(
+      value = "self == oldSelf",
+      message = "spec.training cannot change once the run exists; create a new DistillationRun")
   private TrainingSpec training = new TrainingSpec();
 
   @JsonPropertyDescription("How and how often the student is evaluated against the teacher.")

@@ -51,6 +51,9 @@ final class TrainerContainerFactory {
     args.add(TrainerPaths.MANIFEST_FILE);
     args.add("--output");
     args.add(TrainerPaths.OUTPUT_DIR);
+    // Teacher, student and data paths in the manifest are relative to the volume root.
+    args.add("--base-dir");
+    args.add(TrainerPaths.OUTPUT_DIR);
     args.add("--metrics-port");
     args.add(Integer.toString(CosPressConstants.TRAINER_METRICS_PORT));
     if (gpus > 0) {

@@ -12,6 +12,7 @@ import io.fabric8.kubernetes.api.model.PodSpec;
 import io.fabric8.kubernetes.api.model.PodSpecBuilder;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.api.model.batch.v1.JobBuilder;
+import io.javaoperatorsdk.operator.processing.event.source.informer.Mappers;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -83,7 +84,7 @@ public final class TrainerJobFactory {
         .withNewTemplate()
         .withNewMetadata()
         .withLabels(new LinkedHashMap<>(labels))
-        .withAnnotations(prometheusAnnotations())
+        .withAnnotations(podAnnotations(run))
         .endMetadata()
         .withSpec(podSpec(run, attempt, defaults))
         .endTemplate()
@@ -129,8 +130,11 @@ public final class TrainerJobFactory {
         .build();
   }
 
-  private static Map<String, String> prometheusAnnotations() {
+  private static Map<String, String> podAnnotations(DistillationRun run) {
     Map<String, String> annotations = new LinkedHashMap<>();
+    // Pods are owned by their Job; these let the operator map a pod event to its run.
+    annotations.put(Mappers.DEFAULT_ANNOTATION_FOR_NAME, run.getMetadata().getName());
+    annotations.put(Mappers.DEFAULT_ANNOTATION_FOR_NAMESPACE, run.getMetadata().getNamespace());
     annotations.put("prometheus.io/scrape", "true");
     annotations.put("prometheus.io/port", Integer.toString(CosPressConstants.TRAINER_METRICS_PORT));
     annotations.put("prometheus.io/path", "/metrics");

@@ -7,15 +7,15 @@ import java.util.Map;
 import java.util.Optional;
 
 /** Null-tolerant reads of a Job's spec and status. */
-final class JobFacts {
+public final class JobFacts {
 
   private JobFacts() {}
 
-  static String name(Job job) {
+  public static String name(Job job) {
     return job.getMetadata() == null ? "" : job.getMetadata().getName();
   }
 
-  static Optional<JobCondition> trueCondition(Job job, String type) {
+  public static Optional<JobCondition> trueCondition(Job job, String type) {
     if (job.getStatus() == null || job.getStatus().getConditions() == null) {
       return Optional.empty();
     }
@@ -24,7 +24,7 @@ final class JobFacts {
         .findFirst();
   }
 
-  static boolean isComplete(Job job) {
+  public static boolean isComplete(Job job) {
     return trueCondition(job, KubernetesSignals.JOB_COMPLETE).isPresent();
   }
 
@@ -33,7 +33,7 @@ final class JobFacts {
    * terminates the remaining pods, and only then adds Failed. The verdict is final at
    * FailureTarget.
    */
-  static Optional<JobCondition> failure(Job job) {
+  public static Optional<JobCondition> failure(Job job) {
     return trueCondition(job, KubernetesSignals.JOB_FAILED)
         .or(() -> trueCondition(job, KubernetesSignals.JOB_FAILURE_TARGET));
   }
@@ -42,19 +42,19 @@ final class JobFacts {
    * Whether the Job is held back by {@code spec.suspend}. The Suspended condition lags the spec by
    * one Job controller sync, so the spec decides; the condition covers a Job read without it.
    */
-  static boolean isSuspended(Job job) {
+  public static boolean isSuspended(Job job) {
     boolean specSuspended =
         job.getSpec() != null && Boolean.TRUE.equals(job.getSpec().getSuspend());
     return specSuspended || trueCondition(job, KubernetesSignals.JOB_SUSPENDED).isPresent();
   }
 
-  static int active(Job job) {
+  public static int active(Job job) {
     Integer active = job.getStatus() == null ? null : job.getStatus().getActive();
     return active == null ? 0 : active;
   }
 
   /** The Kueue LocalQueue named by the Job's label, if Kueue manages it. */
-  static Optional<String> kueueQueue(Job job) {
+  public static Optional<String> kueueQueue(Job job) {
     Map<String, String> labels = job.getMetadata() == null ? null : job.getMetadata().getLabels();
     if (labels == null) {
       return Optional.empty();

@@ -10,38 +10,38 @@ import java.util.List;
 import java.util.Optional;
 
 /** Null-tolerant reads of a pod's status; an API object may leave any of these fields out. */
-final class PodFacts {
+public final class PodFacts {
 
   private PodFacts() {}
 
-  static String phase(Pod pod) {
+  public static String phase(Pod pod) {
     PodStatus status = pod.getStatus();
     return status == null ? null : status.getPhase();
   }
 
-  static String statusReason(Pod pod) {
+  public static String statusReason(Pod pod) {
     PodStatus status = pod.getStatus();
     return status == null ? null : status.getReason();
   }
 
-  static String statusMessage(Pod pod) {
+  public static String statusMessage(Pod pod) {
     PodStatus status = pod.getStatus();
     return status == null ? null : status.getMessage();
   }
 
-  static String name(Pod pod) {
+  public static String name(Pod pod) {
     return pod.getMetadata() == null ? "" : pod.getMetadata().getName();
   }
 
-  static String nodeName(Pod pod) {
+  public static String nodeName(Pod pod) {
     return pod.getSpec() == null ? null : pod.getSpec().getNodeName();
   }
 
-  static boolean isBeingDeleted(Pod pod) {
+  public static boolean isBeingDeleted(Pod pod) {
     return pod.getMetadata() != null && pod.getMetadata().getDeletionTimestamp() != null;
   }
 
-  static Optional<PodCondition> condition(Pod pod, String type) {
+  public static Optional<PodCondition> condition(Pod pod, String type) {
     PodStatus status = pod.getStatus();
     if (status == null || status.getConditions() == null) {
       return Optional.empty();
@@ -54,7 +54,7 @@ final class PodFacts {
    * a planned disruption did not happen (for example an eviction refused by a PodDisruptionBudget),
    * so only True means the pod is really being taken away.
    */
-  static Optional<PodCondition> activeDisruption(Pod pod) {
+  public static Optional<PodCondition> activeDisruption(Pod pod) {
     return condition(pod, KubernetesSignals.DISRUPTION_TARGET)
         .filter(c -> KubernetesSignals.TRUE.equals(c.getStatus()));
   }
@@ -64,7 +64,7 @@ final class PodFacts {
    * container, so this is the trainer; with restartPolicy Never its final state is in {@code
    * state}, while {@code lastState} covers a container the kubelet restarted in place.
    */
-  static Optional<ContainerStateTerminated> failedContainer(Pod pod) {
+  public static Optional<ContainerStateTerminated> failedContainer(Pod pod) {
     for (ContainerStatus container : containerStatuses(pod)) {
       Optional<ContainerStateTerminated> terminated = terminated(container);
       if (terminated.isPresent() && exitCode(terminated.get()) != 0) {
@@ -75,7 +75,7 @@ final class PodFacts {
   }
 
   /** The first container the kubelet is still preparing, such as one pulling its image. */
-  static Optional<ContainerStateWaiting> waitingContainer(Pod pod) {
+  public static Optional<ContainerStateWaiting> waitingContainer(Pod pod) {
     for (ContainerStatus container : containerStatuses(pod)) {
       if (container.getState() != null && container.getState().getWaiting() != null) {
         return Optional.of(container.getState().getWaiting());
@@ -84,7 +84,7 @@ final class PodFacts {
     return Optional.empty();
   }
 
-  static int exitCode(ContainerStateTerminated terminated) {
+  public static int exitCode(ContainerStateTerminated terminated) {
     return terminated.getExitCode() == null ? 0 : terminated.getExitCode();
   }
 

@@ -223,6 +223,8 @@ class TrainerJobFactoryTest {
             "/etc/cospress/run.yaml",
             "--output",
             "/var/lib/cospress/output",
+            "--base-dir",
+            "/var/lib/cospress/output",
             "--metrics-port",
             "9400");
     assertThat(trainer.getImagePullPolicy()).isEqualTo("IfNotPresent");

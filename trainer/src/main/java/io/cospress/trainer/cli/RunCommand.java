@@ -13,6 +13,7 @@ import io.cospress.trainer.metrics.TrainerMetrics;
 import io.cospress.trainer.model.ModelInputException;
 import io.cospress.trainer.report.CompositeSink;
 import io.cospress.trainer.report.ConsoleSink;
+import io.cospress.trainer.report.KubernetesStatusSink;
 import io.cospress.trainer.report.RateLimitedSink;
 import io.cospress.trainer.report.StatusFileSink;
 import io.cospress.trainer.report.StatusSink;
@@ -20,6 +21,7 @@ import io.cospress.trainer.train.DistillationSession;
 import io.cospress.trainer.train.RunOptions;
 import io.cospress.trainer.train.RunResult;
 import io.cospress.trainer.train.StopSignal;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
@@ -137,14 +139,7 @@ public final class RunCommand implements Callable<Integer> {
     stop.installShutdownHook(SHUTDOWN_GRACE_SECONDS);
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     TrainerMetrics metrics = new TrainerMetrics(registry, manifest.namespace(), manifest.name());
-    StatusSink sink =
-        new RateLimitedSink(
-            new CompositeSink(
-                List.of(
-                    new ConsoleSink(System.out, ConsoleSink.stdoutIsTerminal()),
-                    new StatusFileSink(options.outputDir().resolve("status.json")))),
-            Duration.ofSeconds(2),
-            Clock.systemUTC());
+    StatusSink sink = statusSinks(options);
     MetricsServer server = null;
     try {
       if (options.metricsPort() >= 0) {
@@ -170,6 +165,33 @@ public final class RunCommand implements Callable<Integer> {
       sink.close();
       stop.markFinished();
     }
+  }
+
+  /**
+   * Console and status.json always; in a pod (the operator sets the run's identity in the
+   * environment) also the run's status subresource, at most every five seconds between milestones
+   * so a fleet cannot flood the API server.
+   */
+  private static StatusSink statusSinks(RunOptions options) {
+    List<StatusSink> sinks = new java.util.ArrayList<>();
+    sinks.add(
+        new RateLimitedSink(
+            new CompositeSink(
+                List.of(
+                    new ConsoleSink(System.out, ConsoleSink.stdoutIsTerminal()),
+                    new StatusFileSink(options.outputDir().resolve("status.json")))),
+            Duration.ofSeconds(2),
+            Clock.systemUTC()));
+    String run = System.getenv(CosPressConstants.ENV_RUN_NAME);
+    String namespace = System.getenv(CosPressConstants.ENV_RUN_NAMESPACE);
+    if (run != null && namespace != null) {
+      sinks.add(
+          new RateLimitedSink(
+              new KubernetesStatusSink(new KubernetesClientBuilder().build(), namespace, run),
+              Duration.ofSeconds(5),
+              Clock.systemUTC()));
+    }
+    return new CompositeSink(sinks);
   }
 
   private static void printSummary(RunResult result) {

@@ -1,0 +1,48 @@
+package io.cospress.operator;
+
+import io.cospress.operator.job.TrainerDefaults;
+import java.util.Arrays;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/**
+ * The operator's configuration, read from its environment (the Helm chart sets it).
+ *
+ * @param watchNamespaces namespaces to watch; empty watches all (needs a ClusterRole)
+ * @param leaderElectionNamespace where the Lease lives; null disables leader election (local runs)
+ * @param httpPort port of /healthz, /readyz and /metrics
+ */
+public record OperatorSettings(
+    Set<String> watchNamespaces,
+    String leaderElectionNamespace,
+    String leaseName,
+    int httpPort,
+    TrainerDefaults trainer) {
+
+  public static final String LEASE_NAME = "cospress-operator-lock";
+
+  public static OperatorSettings fromEnvironment(Map<String, String> env) {
+    TrainerDefaults standard = TrainerDefaults.standard();
+    return new OperatorSettings(
+        parseNamespaces(env.getOrDefault("WATCH_NAMESPACES", "")),
+        blankToNull(env.get("LEADER_ELECTION_NAMESPACE")),
+        env.getOrDefault("LEADER_ELECTION_LEASE", LEASE_NAME),
+        Integer.parseInt(env.getOrDefault("HTTP_PORT", "8080")),
+        new TrainerDefaults(
+            env.getOrDefault("TRAINER_IMAGE", standard.cpuImage()),
+            env.getOrDefault("TRAINER_GPU_IMAGE", standard.gpuImage()),
+            env.getOrDefault("TRAINER_IMAGE_PULL_POLICY", standard.imagePullPolicy())));
+  }
+
+  static Set<String> parseNamespaces(String value) {
+    return Arrays.stream(value.split(","))
+        .map(String::trim)
+        .filter(s -> !s.isEmpty())
+        .collect(Collectors.toCollection(java.util.TreeSet::new));
+  }
+
+  private static String blankToNull(String value) {
+    return value == null || value.isBlank() ? null : value;
+  }
+}

@@ -1,0 +1,75 @@
+package io.cospress.trainer.report;
+
+import io.cospress.api.v1alpha1.CosPressConstants;
+import io.cospress.api.v1alpha1.DistillationRun;
+import io.cospress.api.v1alpha1.DistillationRunStatus;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Reports into the run's status subresource by server-side apply under the trainer's own field
+ * manager, sending only the fields the trainer owns (progress, metrics, checkpoint) on a fresh
+ * object, so the operator's phase and conditions are never touched (SPEC section 4). A failed
+ * report is logged and training goes on: status is a view, the checkpoints are the truth.
+ */
+public final class KubernetesStatusSink implements StatusSink {
+
+  private static final Logger LOG = LoggerFactory.getLogger(KubernetesStatusSink.class);
+  private static final PatchContext APPLY =
+      new PatchContext.Builder()
+          .withPatchType(PatchType.SERVER_SIDE_APPLY)
+          .withFieldManager(CosPressConstants.FIELD_MANAGER_TRAINER)
+          .withForce(true)
+          .build();
+
+  private final KubernetesClient client;
+  private final String namespace;
+  private final String name;
+  private int failures;
+
+  public KubernetesStatusSink(KubernetesClient client, String namespace, String name) {
+    this.client = client;
+    this.namespace = namespace;
+    this.name = name;
+  }
+
+  @Override
+  public void report(TrainerReport report, boolean milestone) {
+    DistillationRun fresh = new DistillationRun();
+    fresh.getMetadata().setName(name);
+    fresh.getMetadata().setNamespace(namespace);
+    fresh.setStatus(ownedFields(report));
+    try {
+      client.resource(fresh).subresource("status").patch(APPLY);
+      failures = 0;
+    } catch (KubernetesClientException e) {
+      // Log the first failure of a streak and then every tenth, not every step.
+      if (failures++ % 10 == 0) {
+        LOG.warn(
+            "cannot report status of {}/{} (HTTP {}): {}",
+            namespace,
+            name,
+            e.getCode(),
+            e.getMessage());
+      }
+    }
+  }
+
+  static DistillationRunStatus ownedFields(TrainerReport report) {
+    DistillationRunStatus status = new DistillationRunStatus();
+    status.setConditions(null); // the operator's; an empty list would claim and clear them
+    status.setProgress(report.progress());
+    status.setMetrics(report.metrics());
+    status.setCheckpoint(report.checkpoint());
+    return status;
+  }
+
+  @Override
+  public void close() {
+    client.close();
+  }
+}
