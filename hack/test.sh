@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs the whole test suite on a fresh machine: installs what the tests need, then `mvn verify`
-# (unit tests `*Test` and, from the operator issue on, API-server tests `*IT`).
+# (unit tests `*Test`, and `*IT` tests against a real kube-apiserver + etcd).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -13,4 +13,7 @@ if [ ! -f /usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz ]; then
   as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q dataset-fashion-mnist >/dev/null
 fi
 
-mvn -B -ntp verify "$@"
+# etcd, kube-apiserver and kubectl for the *IT tests, built from source once and cached.
+kube_api_test_dir=$(bash hack/k8s-binaries.sh | tail -n1)
+
+mvn -B -ntp verify -Dcospress.kubeApiTestDir="$kube_api_test_dir" "$@"

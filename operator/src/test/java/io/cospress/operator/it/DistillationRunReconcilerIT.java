@@ -1,0 +1,321 @@
+package io.cospress.operator.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.cospress.api.v1alpha1.DistillationRun;
+import io.cospress.api.v1alpha1.DistillationRunStatus;
+import io.cospress.api.v1alpha1.RunPhase;
+import io.cospress.operator.CosPressOperator;
+import io.cospress.operator.OperatorSettings;
+import io.cospress.operator.job.TrainerDefaults;
+import io.cospress.operator.status.RetryPolicy;
+import io.fabric8.kubernetes.api.model.Condition;
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodSpec;
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.batch.v1.Job;
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import java.io.ByteArrayInputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The operator against a real API server. No Job controller, scheduler or kubelet runs here: the
+ * tests play them through {@link FakeKubelet}, writing pods and statuses as those components do.
+ */
+class DistillationRunReconcilerIT {
+
+  private static final Duration TIMEOUT = Duration.ofSeconds(60);
+
+  private final KubernetesClient admin = ApiServer.get().admin();
+  private final FakeKubelet kubelet = new FakeKubelet(admin);
+  private String namespace;
+  private CosPressOperator operator;
+
+  @BeforeEach
+  void startOperator() throws Exception {
+    namespace = ApiServer.get().newNamespace("reconcile");
+    operator = startOperatorProcess();
+  }
+
+  @AfterEach
+  void stopOperator() {
+    if (operator != null) {
+      operator.close();
+    }
+  }
+
+  private CosPressOperator startOperatorProcess() throws Exception {
+    KubernetesClient own =
+        new KubernetesClientBuilder()
+            .withConfig(Config.fromKubeconfig(ApiServer.get().kubeconfigYaml()))
+            .build();
+    return CosPressOperator.start(
+        own,
+        new OperatorSettings(Set.of(namespace), null, "unused", 0, TrainerDefaults.standard()),
+        new RetryPolicy(Duration.ofSeconds(1), Duration.ofSeconds(4)));
+  }
+
+  private DistillationRun apply(String name, String extraSpec) {
+    String yaml =
+        """
+        apiVersion: cospress.io/v1alpha1
+        kind: DistillationRun
+        metadata:
+          name: %s
+        spec:
+          teacher: {model: models/teacher.pt}
+          student: {model: models/student.pt}
+          dataset:
+            format: idx
+            train: {path: data/train.gz, labels: data/labels.gz}
+          checkpoint: {claimName: runs-pvc}
+        %s
+        """
+            .formatted(name, extraSpec.indent(2).stripTrailing());
+    return admin
+        .resources(DistillationRun.class)
+        .inNamespace(namespace)
+        .load(new ByteArrayInputStream(yaml.getBytes(StandardCharsets.UTF_8)))
+        .create();
+  }
+
+  private DistillationRun run(String name) {
+    return admin.resources(DistillationRun.class).inNamespace(namespace).withName(name).get();
+  }
+
+  private DistillationRunStatus awaitStatus(
+      String name, java.util.function.Predicate<DistillationRunStatus> condition) {
+    await()
+        .atMost(TIMEOUT)
+        .pollInterval(Duration.ofMillis(200))
+        .until(
+            () -> {
+              DistillationRun r = run(name);
+              return r != null && r.getStatus() != null && condition.test(r.getStatus());
+            });
+    return run(name).getStatus();
+  }
+
+  private Job awaitJob(String name) {
+    await()
+        .atMost(TIMEOUT)
+        .until(() -> admin.batch().v1().jobs().inNamespace(namespace).withName(name).get() != null);
+    return admin.batch().v1().jobs().inNamespace(namespace).withName(name).get();
+  }
+
+  private static String condition(DistillationRunStatus status, String type) {
+    return status.getConditions().stream()
+        .filter(c -> type.equals(c.getType()))
+        .map(Condition::getStatus)
+        .findFirst()
+        .orElse(null);
+  }
+
+  @Test
+  void appliedRunBecomesAGpuJobAndItsPhaseFollowsThePod() {
+    apply(
+        "vit",
+        """
+        resources:
+          gpus: 2
+          cpu: "3500m"
+          memory: 16Gi
+          nodeSelector: {accelerator: h100}
+          tolerations:
+          - {key: dedicated, operator: Equal, value: ml, effect: NoSchedule}
+        """);
+    Job job = awaitJob("vit-a1");
+
+    PodSpec pod = job.getSpec().getTemplate().getSpec();
+    Container trainer = pod.getContainers().get(0);
+    assertThat(job.getSpec().getBackoffLimit()).isZero();
+    assertThat(job.getMetadata().getOwnerReferences())
+        .singleElement()
+        .satisfies(
+            o -> {
+              assertThat(o.getKind()).isEqualTo("DistillationRun");
+              assertThat(o.getController()).isTrue();
+              assertThat(o.getUid()).isEqualTo(run("vit").getMetadata().getUid());
+            });
+    assertThat(trainer.getResources().getLimits())
+        .containsEntry("nvidia.com/gpu", new Quantity("2"));
+    assertThat(pod.getTolerations())
+        .extracting(t -> t.getKey())
+        .contains("dedicated", "nvidia.com/gpu");
+    assertThat(pod.getNodeSelector()).containsEntry("accelerator", "h100");
+    assertThat(pod.getSecurityContext().getRunAsNonRoot()).isTrue();
+    assertThat(pod.getSecurityContext().getSeccompProfile().getType()).isEqualTo("RuntimeDefault");
+    assertThat(trainer.getSecurityContext().getReadOnlyRootFilesystem()).isTrue();
+    assertThat(trainer.getSecurityContext().getAllowPrivilegeEscalation()).isFalse();
+    assertThat(trainer.getSecurityContext().getCapabilities().getDrop()).containsExactly("ALL");
+    assertThat(pod.getVolumes())
+        .filteredOn(v -> v.getPersistentVolumeClaim() != null)
+        .extracting(v -> v.getPersistentVolumeClaim().getClaimName())
+        .containsExactly("runs-pvc");
+    assertThat(pod.getServiceAccountName()).isEqualTo("vit-trainer");
+    assertThat(admin.serviceAccounts().inNamespace(namespace).withName("vit-trainer").get())
+        .isNotNull();
+    assertThat(admin.rbac().roles().inNamespace(namespace).withName("vit-trainer").get())
+        .isNotNull();
+    assertThat(admin.rbac().roleBindings().inNamespace(namespace).withName("vit-trainer").get())
+        .isNotNull();
+    assertThat(admin.configMaps().inNamespace(namespace).withName("vit-manifest").get())
+        .isNotNull();
+    awaitStatus("vit", s -> s.getPhase() == RunPhase.Pending);
+
+    Pod created = kubelet.createPod(job);
+    kubelet.unschedulable(created, "0/3 nodes are available: 3 Insufficient nvidia.com/gpu.");
+    DistillationRunStatus pending =
+        awaitStatus("vit", s -> s.getMessage() != null && s.getMessage().contains("Insufficient"));
+    assertThat(pending.getPhase()).isEqualTo(RunPhase.Pending);
+    assertThat(condition(pending, "Scheduled")).isEqualTo("False");
+
+    kubelet.running(created);
+    DistillationRunStatus running = awaitStatus("vit", s -> s.getPhase() == RunPhase.Running);
+    assertThat(condition(running, "Reconciling")).isEqualTo("True");
+    assertThat(condition(running, "Training")).isEqualTo("True");
+    assertThat(condition(running, "Ready")).isEqualTo("False");
+
+    kubelet.exited(created, 0, "Completed");
+    kubelet.completeJob(job);
+    DistillationRunStatus done = awaitStatus("vit", s -> s.getPhase() == RunPhase.Succeeded);
+    assertThat(condition(done, "Ready")).isEqualTo("True");
+    assertThat(condition(done, "Reconciling")).isEqualTo("False");
+    assertThat(condition(done, "Stalled")).isEqualTo("False");
+    assertThat(done.getObservedGeneration()).isEqualTo(run("vit").getMetadata().getGeneration());
+    assertThat(
+            admin.v1().events().inNamespace(namespace).list().getItems().stream()
+                .map(e -> e.getReason()))
+        .contains("AttemptStarted");
+  }
+
+  @Test
+  void failuresAreRetriedWithBackoffPreemptionIsFreeAndTheBudgetEndsInFailed() {
+    apply("retry", "maxRestarts: 1");
+
+    Job first = awaitJob("retry-a1");
+    kubelet.exited(kubelet.createPod(first), 1, "Error");
+    kubelet.failJob(first);
+    DistillationRunStatus afterError =
+        awaitStatus("retry", s -> s.getRestarts() != null && s.getRestarts().getTotal() == 1);
+    assertThat(afterError.getRestarts().getApplicationError()).isEqualTo(1);
+    assertThat(afterError.getAttempt()).isEqualTo(2);
+
+    Job second = awaitJob("retry-a2"); // after the backoff
+    kubelet.exited(
+        kubelet.createPod(second), 143, "Error", FakeKubelet.disruption("PreemptionByScheduler"));
+    kubelet.failJob(second);
+    DistillationRunStatus afterPreemption =
+        awaitStatus("retry", s -> s.getRestarts().getTotal() == 2);
+    assertThat(afterPreemption.getRestarts().getPreemption()).isEqualTo(1);
+    assertThat(afterPreemption.getRestarts().getApplicationError()).isEqualTo(1);
+
+    Job third = awaitJob("retry-a3"); // preemption used no budget
+    kubelet.exited(kubelet.createPod(third), 1, "Error");
+    kubelet.failJob(third);
+    DistillationRunStatus failed = awaitStatus("retry", s -> s.getPhase() == RunPhase.Failed);
+    assertThat(failed.getReason()).isEqualTo("RestartBudgetExhausted");
+    assertThat(condition(failed, "Stalled")).isEqualTo("True");
+    assertThat(condition(failed, "Ready")).isEqualTo("False");
+    assertThat(admin.batch().v1().jobs().inNamespace(namespace).withName("retry-a4").get())
+        .isNull();
+  }
+
+  @Test
+  void invalidInputFailsAtOnceWithoutRetrying() {
+    apply("bad-input", "maxRestarts: 5");
+    Job job = awaitJob("bad-input-a1");
+    kubelet.exited(kubelet.createPod(job), 2, "Error");
+    kubelet.failJob(job);
+    DistillationRunStatus failed = awaitStatus("bad-input", s -> s.getPhase() == RunPhase.Failed);
+    assertThat(failed.getReason()).isEqualTo("InvalidInput");
+    assertThat(failed.getRestarts().getTotal()).isZero();
+  }
+
+  @Test
+  void suspendStopsTheAttemptAndResumeStartsItAgain() {
+    apply("pause", "");
+    Job job = awaitJob("pause-a1");
+    Pod pod = kubelet.running(kubelet.createPod(job));
+    awaitStatus("pause", s -> s.getPhase() == RunPhase.Running);
+
+    admin
+        .resources(DistillationRun.class)
+        .inNamespace(namespace)
+        .withName("pause")
+        .edit(
+            r -> {
+              r.getSpec().setSuspend(true);
+              return r;
+            });
+    await()
+        .atMost(TIMEOUT)
+        .until(
+            () ->
+                admin.batch().v1().jobs().inNamespace(namespace).withName("pause-a1").get()
+                    == null);
+    admin.resource(pod).delete(); // the kubelet finishes the pod after the trainer checkpointed
+    DistillationRunStatus suspended = awaitStatus("pause", s -> s.getPhase() == RunPhase.Suspended);
+    assertThat(suspended.getRestarts().getTotal()).isZero();
+
+    admin
+        .resources(DistillationRun.class)
+        .inNamespace(namespace)
+        .withName("pause")
+        .edit(
+            r -> {
+              r.getSpec().setSuspend(false);
+              return r;
+            });
+    Job resumed = awaitJob("pause-a1");
+    assertThat(resumed.getMetadata().getUid()).isNotEqualTo(job.getMetadata().getUid());
+    DistillationRunStatus pending = awaitStatus("pause", s -> s.getPhase() == RunPhase.Pending);
+    assertThat(pending.getRestarts().getTotal()).isZero();
+    assertThat(pending.getAttempt()).isEqualTo(1);
+  }
+
+  @Test
+  void restartedOperatorCreatesNoDuplicateJobAndKeepsTheStatus() throws Exception {
+    apply("steady", "");
+    awaitJob("steady-a1");
+    DistillationRunStatus before = awaitStatus("steady", s -> s.getPhase() == RunPhase.Pending);
+
+    operator.close();
+    operator = startOperatorProcess();
+    admin
+        .resources(DistillationRun.class)
+        .inNamespace(namespace)
+        .withName("steady")
+        .edit(
+            r -> {
+              r.getMetadata().setAnnotations(java.util.Map.of("touch", "1")); // provoke a reconcile
+              return r;
+            });
+    Thread.sleep(3000);
+
+    List<Job> jobs =
+        admin
+            .batch()
+            .v1()
+            .jobs()
+            .inNamespace(namespace)
+            .withLabel("cospress.io/run", "steady")
+            .list()
+            .getItems();
+    assertThat(jobs).extracting(j -> j.getMetadata().getName()).containsExactly("steady-a1");
+    DistillationRunStatus after = run("steady").getStatus();
+    assertThat(after.getPhase()).isEqualTo(before.getPhase());
+    assertThat(after.getAttempt()).isEqualTo(1);
+    assertThat(after.getConditions()).hasSameSizeAs(before.getConditions());
+  }
+}
