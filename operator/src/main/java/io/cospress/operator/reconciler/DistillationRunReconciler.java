@@ -64,6 +64,7 @@ public final class DistillationRunReconciler implements Reconciler<DistillationR
 
   private static final Logger LOG = LoggerFactory.getLogger(DistillationRunReconciler.class);
   private static final String JOB_NAME_LABEL = "job-name";
+  static final String CHECKPOINT_VOLUME_MISSING = "CheckpointVolumeMissing";
 
   private final KubernetesClient client;
   private final TrainerDefaults defaults;
@@ -141,11 +142,17 @@ public final class DistillationRunReconciler implements Reconciler<DistillationR
       } else if (job.isEmpty()) {
         Duration wait = backoffRemaining(run, context, restarts);
         if (wait.isZero()) {
-          try {
-            job = Optional.of(startAttempt(run, attempt));
-          } catch (InvalidRunSpecException e) {
+          Optional<String> missing = missingCheckpointClaim(run);
+          if (missing.isPresent()) {
             override =
-                new PhaseResolution(RunPhase.Failed, StatusReasons.INVALID_INPUT, e.getMessage());
+                new PhaseResolution(RunPhase.Failed, CHECKPOINT_VOLUME_MISSING, missing.get());
+          } else {
+            try {
+              job = Optional.of(startAttempt(run, attempt));
+            } catch (InvalidRunSpecException e) {
+              override =
+                  new PhaseResolution(RunPhase.Failed, StatusReasons.INVALID_INPUT, e.getMessage());
+            }
           }
         } else {
           requeue = wait;
@@ -205,6 +212,33 @@ public final class DistillationRunReconciler implements Reconciler<DistillationR
             ? UpdateControl.noUpdate()
             : UpdateControl.patchStatus(statusOnly(run, desired));
     return requeue == null ? control : control.rescheduleAfter(requeue);
+  }
+
+  /**
+   * A run whose checkpoint claim does not exist would leave its pod pending forever; it fails
+   * instead, naming the claim, before any Job is created.
+   */
+  private Optional<String> missingCheckpointClaim(DistillationRun run) {
+    var checkpoint = run.getSpec().getCheckpoint();
+    String claim = checkpoint == null ? null : checkpoint.getClaimName();
+    if (claim == null || claim.isBlank()) {
+      return Optional.empty();
+    }
+    boolean exists =
+        client
+                .persistentVolumeClaims()
+                .inNamespace(run.getMetadata().getNamespace())
+                .withName(claim)
+                .get()
+            != null;
+    return exists
+        ? Optional.empty()
+        : Optional.of(
+            "spec.checkpoint.claimName: PersistentVolumeClaim "
+                + claim
+                + " not found in namespace "
+                + run.getMetadata().getNamespace()
+                + "; create it, then delete and re-apply the run");
   }
 
   private Job startAttempt(DistillationRun run, int attempt) {

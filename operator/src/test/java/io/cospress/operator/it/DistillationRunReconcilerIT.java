@@ -44,6 +44,22 @@ class DistillationRunReconcilerIT {
   @BeforeEach
   void startOperator() throws Exception {
     namespace = ApiServer.get().newNamespace("reconcile");
+    admin
+        .persistentVolumeClaims()
+        .inNamespace(namespace)
+        .resource(
+            new io.fabric8.kubernetes.api.model.PersistentVolumeClaimBuilder()
+                .withNewMetadata()
+                .withName("runs-pvc")
+                .endMetadata()
+                .withNewSpec()
+                .withAccessModes("ReadWriteOnce")
+                .withNewResources()
+                .addToRequests("storage", new Quantity("1Gi"))
+                .endResources()
+                .endSpec()
+                .build())
+        .create();
     operator = startOperatorProcess();
   }
 
@@ -66,6 +82,10 @@ class DistillationRunReconcilerIT {
   }
 
   private DistillationRun apply(String name, String extraSpec) {
+    return apply(name, extraSpec, "runs-pvc");
+  }
+
+  private DistillationRun apply(String name, String extraSpec, String claim) {
     String yaml =
         """
         apiVersion: cospress.io/v1alpha1
@@ -78,10 +98,10 @@ class DistillationRunReconcilerIT {
           dataset:
             format: idx
             train: {path: data/train.gz, labels: data/labels.gz}
-          checkpoint: {claimName: runs-pvc}
+          checkpoint: {claimName: %s}
         %s
         """
-            .formatted(name, extraSpec.indent(2).stripTrailing());
+            .formatted(name, claim, extraSpec.indent(2).stripTrailing());
     return admin
         .resources(DistillationRun.class)
         .inNamespace(namespace)
@@ -229,6 +249,25 @@ class DistillationRunReconcilerIT {
     assertThat(condition(failed, "Ready")).isEqualTo("False");
     assertThat(admin.batch().v1().jobs().inNamespace(namespace).withName("retry-a4").get())
         .isNull();
+  }
+
+  @Test
+  void missingCheckpointClaimFailsTheRunWithAReasonAndAnEvent() {
+    apply("no-volume", "", "absent-pvc");
+    DistillationRunStatus failed = awaitStatus("no-volume", s -> s.getPhase() == RunPhase.Failed);
+    assertThat(failed.getReason()).isEqualTo("CheckpointVolumeMissing");
+    assertThat(failed.getMessage()).contains("absent-pvc");
+    assertThat(admin.batch().v1().jobs().inNamespace(namespace).withName("no-volume-a1").get())
+        .isNull();
+    await()
+        .atMost(TIMEOUT)
+        .until(
+            () ->
+                admin.v1().events().inNamespace(namespace).list().getItems().stream()
+                    .anyMatch(
+                        e ->
+                            "CheckpointVolumeMissing".equals(e.getReason())
+                                && "Warning".equals(e.getType())));
   }
 
   @Test
