@@ -38,6 +38,8 @@ public class CheckpointSpec {
   private String claimName;
 
   @Default("Retain")
-  @JsonPropertyDescription("Keep (Retain) or remove (Delete) checkpoints when the run is deleted.")
+  @JsonPropertyDescription(
+      "Keep (Retain) or remove (Delete) checkpoints when the run is deleted. Only Retain is"
+          + " honoured so far: checkpoints on the claim always stay.")
   private RetentionPolicy retentionPolicy = RetentionPolicy.RETAIN;
 }
