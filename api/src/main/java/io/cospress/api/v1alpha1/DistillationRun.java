@@ -24,6 +24,26 @@ import io.fabric8.kubernetes.model.annotation.Version;
 @ShortNames(CosPressConstants.SHORT_NAME)
 @Categories(CosPressConstants.CATEGORY)
 @AdditionalPrinterColumn(
+    name = "Phase",
+    jsonPath = ".status.phase",
+    type = AdditionalPrinterColumn.Type.STRING)
+@AdditionalPrinterColumn(
+    name = "Progress",
+    jsonPath = ".status.progress.epochs",
+    type = AdditionalPrinterColumn.Type.STRING)
+@AdditionalPrinterColumn(
+    name = "Student kNN",
+    jsonPath = ".status.metrics.studentKnnAccuracy",
+    type = AdditionalPrinterColumn.Type.NUMBER)
+@AdditionalPrinterColumn(
+    name = "Loss",
+    jsonPath = ".status.metrics.loss",
+    type = AdditionalPrinterColumn.Type.NUMBER)
+@AdditionalPrinterColumn(
+    name = "Restarts",
+    jsonPath = ".status.restarts.total",
+    type = AdditionalPrinterColumn.Type.INTEGER)
+@AdditionalPrinterColumn(
     name = "Age",
     jsonPath = ".metadata.creationTimestamp",
     type = AdditionalPrinterColumn.Type.DATE)

@@ -36,15 +36,19 @@ public class DistillationRunSpec {
   @ValidationRule(
       value = "self == oldSelf",
       message = "spec.training cannot change once the run exists; create a new DistillationRun")
+  @Default("{}")
   private TrainingSpec training = new TrainingSpec();
 
   @JsonPropertyDescription("How and how often the student is evaluated against the teacher.")
+  @Default("{}")
   private EvaluationSpec evaluation = new EvaluationSpec();
 
   @JsonPropertyDescription("Where checkpoints are written, how often, and how many are kept.")
+  @Default("{}")
   private CheckpointSpec checkpoint = new CheckpointSpec();
 
   @JsonPropertyDescription("Compute requested for the trainer pod and where it may be scheduled.")
+  @Default("{}")
   private ResourcesSpec resources = new ResourcesSpec();
 
   @JsonPropertyDescription(

@@ -2,7 +2,6 @@ package io.cospress.api.v1alpha1;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
-import io.fabric8.crd.generator.annotation.PrinterColumn;
 import io.fabric8.kubernetes.api.model.Condition;
 import java.util.ArrayList;
 import java.util.List;
@@ -17,7 +16,6 @@ import lombok.Data;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class DistillationRunStatus {
 
-  @PrinterColumn(name = "Phase", priority = 0)
   @JsonPropertyDescription("Pending, Queued, Running, Succeeded, Failed or Suspended (operator).")
   private RunPhase phase;
 

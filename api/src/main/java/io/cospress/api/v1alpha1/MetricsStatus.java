@@ -2,7 +2,6 @@ package io.cospress.api.v1alpha1;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
-import io.fabric8.crd.generator.annotation.PrinterColumn;
 import lombok.Data;
 
 /** Latest loss terms (running means over the last window) and evaluation results. */
@@ -10,7 +9,6 @@ import lombok.Data;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class MetricsStatus {
 
-  @PrinterColumn(name = "Loss")
   @JsonPropertyDescription("Weighted total CosPress loss.")
   private Double loss;
 
@@ -26,7 +24,6 @@ public class MetricsStatus {
   @JsonPropertyDescription("CLS-token cosine term.")
   private Double tokenLoss;
 
-  @PrinterColumn(name = "Student kNN")
   @JsonPropertyDescription("Weighted kNN top-1 accuracy of the student on the validation split.")
   private Double studentKnnAccuracy;
 

@@ -2,7 +2,6 @@ package io.cospress.api.v1alpha1;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
-import io.fabric8.crd.generator.annotation.PrinterColumn;
 import lombok.Data;
 
 /** Where training is (written by the trainer). */
@@ -10,7 +9,6 @@ import lombok.Data;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class ProgressStatus {
 
-  @PrinterColumn(name = "Progress")
   @JsonPropertyDescription("Completed epochs over total epochs, e.g. \"3/10\".")
   private String epochs;
 

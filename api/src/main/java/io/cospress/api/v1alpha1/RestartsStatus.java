@@ -2,7 +2,6 @@ package io.cospress.api.v1alpha1;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
-import io.fabric8.crd.generator.annotation.PrinterColumn;
 import lombok.Data;
 
 /** Restarts by cause; only application errors and node loss count against maxRestarts. */
@@ -10,7 +9,6 @@ import lombok.Data;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class RestartsStatus {
 
-  @PrinterColumn(name = "Restarts")
   @JsonPropertyDescription("All restarts, whatever the cause.")
   private Integer total = 0;
 

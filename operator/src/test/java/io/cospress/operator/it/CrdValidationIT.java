@@ -251,8 +251,8 @@ class CrdValidationIT {
         catchThrowableOfType(
             KubernetesClientException.class, () -> runs().resource(toResource(manifest)).create());
 
-    assertThat(rejected).as("the API server accepted an invalid run").isNotNull();
-    assertRejected(rejected, invalid.field(), invalid.text());
+    assertThat(rejected).as("the API server accepted: %s", invalid).isNotNull();
+    assertRejected(invalid.name(), rejected, invalid.field(), invalid.text());
     assertThat(runs().withName(name(manifest)).get()).isNull();
   }
 
@@ -287,6 +287,11 @@ class CrdValidationIT {
             "spec.dataset",
             IMMUTABLE_DATASET),
         new Change(
+            "removing spec.training (defaults would replace the recipe)",
+            m -> ((Map<?, ?>) m.get("spec")).remove("training"),
+            "spec.training",
+            IMMUTABLE_TRAINING),
+        new Change(
             "spec.checkpoint.path",
             m -> set(m, "spec.checkpoint.path", "checkpoints/elsewhere"),
             "spec.checkpoint.path",
@@ -305,8 +310,8 @@ class CrdValidationIT {
         catchThrowableOfType(
             KubernetesClientException.class, () -> runs().resource(toResource(edited)).update());
 
-    assertThat(rejected).as("the API server accepted a change to " + change.name()).isNotNull();
-    assertRejected(rejected, change.field(), change.text());
+    assertThat(rejected).as("the API server accepted a change to %s", change).isNotNull();
+    assertRejected("change to " + change.name(), rejected, change.field(), change.text());
     Map<String, Object> stored = toMap(runs().withName(name).get());
     assertThat(stored).isEqualTo(toMap(created));
   }
@@ -344,7 +349,7 @@ class CrdValidationIT {
   }
 
   @Test
-  void minimalRunIsAcceptedAndTheApiServerFillsSchemaDefaultsOfPresentObjects() {
+  void minimalRunIsAcceptedAndTheApiServerFillsEverySchemaDefault() {
     String name = nextName("minimal");
     String minimal =
         """
@@ -376,9 +381,12 @@ class CrdValidationIT {
     assertThat(get(stored, "spec.student.output")).isEqualTo("tokens");
     assertThat(get(stored, "spec.dataset.channels")).isEqualTo(3);
     assertThat(get(stored, "spec.dataset.imageSize")).isEqualTo(224);
-    // Structural-schema defaulting only descends into objects that are present: the CRD has no
-    // default for spec.training itself, so a manifest without it stays without it.
-    assertThat(get(stored, "spec.training")).isNull();
+    // The sections with defaults default to themselves, so the stored run shows the effective
+    // recipe and a later edit cannot add or remove a whole immutable section unnoticed.
+    assertThat(get(stored, "spec.training.epochs")).isEqualTo(100);
+    assertThat(get(stored, "spec.training.temperatures")).asList().hasSize(10);
+    assertThat(get(stored, "spec.checkpoint.path")).isEqualTo("checkpoints");
+    assertThat(get(stored, "spec.resources.gpus")).isEqualTo(0);
   }
 
   @Test
@@ -423,9 +431,10 @@ class CrdValidationIT {
   }
 
   @Test
-  void unknownFieldIsSilentlyPrunedWhenTheClientAsksForNoFieldValidation() {
-    // Fabric8 sends no fieldValidation parameter; the API server then only warns (response
-    // header) and prunes the field from the structural schema's object.
+  void unknownFieldIsPrunedWithoutErrorWhenTheClientSetsNoFieldValidation() {
+    // Fabric8 sends no fieldValidation parameter, so the API server applies its default, Warn: a
+    // Warning response header, and the field is pruned from the stored object (structural
+    // schema). kubectlValidatesStrictlyByDefaultAndOnlyWarnsWhenAskedTo shows the warning text.
     Map<String, Object> manifest = manifest(nextName("pruned"));
     set(manifest, "spec.training.epoks", 10);
 
@@ -478,20 +487,21 @@ class CrdValidationIT {
 
   // --- helpers -------------------------------------------------------------------------------
 
-  private static void assertRejected(KubernetesClientException e, String field, String text) {
-    assertThat(e.getCode()).as("HTTP status of: %s", e.getMessage()).isEqualTo(422);
-    assertThat(e.getStatus()).as("Status of: %s", e.getMessage()).isNotNull();
-    assertThat(e.getStatus().getReason()).isEqualTo("Invalid");
+  private static void assertRejected(
+      String what, KubernetesClientException e, String field, String text) {
+    assertThat(e.getCode()).as("%s: HTTP status of %s", what, e.getMessage()).isEqualTo(422);
+    assertThat(e.getStatus()).as("%s: Status of %s", what, e.getMessage()).isNotNull();
+    assertThat(e.getStatus().getReason()).as("%s: reason", what).isEqualTo("Invalid");
     List<StatusCause> causes =
         e.getStatus().getDetails() == null ? List.of() : e.getStatus().getDetails().getCauses();
     assertThat(causes)
-        .as("causes of: %s", e.getMessage())
+        .as("%s: causes of %s", what, e.getMessage())
         .anySatisfy(
             cause -> {
               assertThat(cause.getField()).isEqualTo(field);
               assertThat(cause.getMessage()).contains(text);
             });
-    assertThat(e.getStatus().getMessage()).contains(field).contains(text);
+    assertThat(e.getStatus().getMessage()).as("%s: message", what).contains(field).contains(text);
   }
 
   private static NonNamespaceOperation<
