@@ -60,7 +60,14 @@ public final class CosPressOperator implements AutoCloseable {
               if (settings.leaderElectionNamespace() != null) {
                 o.withLeaderElectionConfiguration(
                     new LeaderElectionConfiguration(
-                        settings.leaseName(), settings.leaderElectionNamespace()));
+                        settings.leaseName(),
+                        settings.leaderElectionNamespace(),
+                        LeaderElectionConfiguration.LEASE_DURATION_DEFAULT_VALUE,
+                        LeaderElectionConfiguration.RENEW_DEADLINE_DEFAULT_VALUE,
+                        LeaderElectionConfiguration.RETRY_PERIOD_DEFAULT_VALUE,
+                        null,
+                        null,
+                        settings.exitWhenLeadershipLost()));
               }
             });
     OperatorMetrics metrics = new OperatorMetrics(registry);

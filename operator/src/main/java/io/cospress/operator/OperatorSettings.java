@@ -12,13 +12,27 @@ import java.util.stream.Collectors;
  * @param watchNamespaces namespaces to watch; empty watches all (needs a ClusterRole)
  * @param leaderElectionNamespace where the Lease lives; null disables leader election (local runs)
  * @param httpPort port of /healthz, /readyz and /metrics
+ * @param exitWhenLeadershipLost exit the process when the lease is lost, so a restarted pod rejoins
+ *     as a standby instead of reconciling without the lease (off only in tests, which run the
+ *     operator inside the test JVM)
  */
 public record OperatorSettings(
     Set<String> watchNamespaces,
     String leaderElectionNamespace,
     String leaseName,
     int httpPort,
-    TrainerDefaults trainer) {
+    TrainerDefaults trainer,
+    boolean exitWhenLeadershipLost) {
+
+  /** Settings for an operator that exits when it loses the lease, as a deployed one should. */
+  public OperatorSettings(
+      Set<String> watchNamespaces,
+      String leaderElectionNamespace,
+      String leaseName,
+      int httpPort,
+      TrainerDefaults trainer) {
+    this(watchNamespaces, leaderElectionNamespace, leaseName, httpPort, trainer, true);
+  }
 
   public static final String LEASE_NAME = "cospress-operator-lock";
 

@@ -57,6 +57,12 @@ public final class StepBenchmark implements Callable<Integer> {
   @Option(names = "--warmup", defaultValue = "5")
   int warmup;
 
+  @Option(
+      names = "--rss-every",
+      defaultValue = "0",
+      description = "Print resident memory to stderr every N timed steps (0: never).")
+  int rssEvery;
+
   public static void main(String[] args) {
     if (System.getProperty("ai.djl.offline") == null) {
       System.setProperty("ai.djl.offline", "true");
@@ -100,6 +106,10 @@ public final class StepBenchmark implements Callable<Integer> {
           long start = System.nanoTime();
           for (int i = 0; i < steps; i++) {
             runStep(manager, step, pixels, shape);
+            if (rssEvery > 0 && (i + 1) % rssEvery == 0) {
+              System.err.printf(
+                  Locale.ROOT, "step %d rss %.1f MiB%n", i + 1, residentKiB() / 1024.0);
+            }
           }
           double seconds = (System.nanoTime() - start) / 1e9;
           long rssEnd = residentKiB();
