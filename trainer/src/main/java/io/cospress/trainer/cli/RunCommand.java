@@ -3,8 +3,6 @@ package io.cospress.trainer.cli;
 import ai.djl.Device;
 import io.cospress.api.v1alpha1.CosPressConstants;
 import io.cospress.api.v1alpha1.MetricsStatus;
-import io.cospress.trainer.config.ManifestException;
-import io.cospress.trainer.config.ManifestLoader;
 import io.cospress.trainer.config.PathEscapeException;
 import io.cospress.trainer.config.RunManifest;
 import io.cospress.trainer.data.DatasetException;
@@ -25,14 +23,14 @@ import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
-import java.nio.file.NoSuchFileException;
-import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** Runs a DistillationRun manifest on this machine. */
@@ -48,26 +46,7 @@ public final class RunCommand implements Callable<Integer> {
   /** Enough for a checkpoint of a ViT-L student on a slow disk; the pod's grace period matches. */
   static final long SHUTDOWN_GRACE_SECONDS = 120;
 
-  @Option(
-      names = {"-f", "--file"},
-      required = true,
-      paramLabel = "run.yaml",
-      description = "The DistillationRun manifest.")
-  Path manifestFile;
-
-  @Option(
-      names = "--output",
-      paramLabel = "DIR",
-      description = "Output directory (default: out/<run name> in the current directory).")
-  Path output;
-
-  @Option(
-      names = "--base-dir",
-      paramLabel = "DIR",
-      description =
-          "Directory relative model and data paths resolve against (default: the"
-              + " manifest's directory).")
-  Path baseDir;
+  @Mixin ManifestOptions files;
 
   @Option(
       names = "--device",
@@ -97,23 +76,11 @@ public final class RunCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    RunManifest manifest;
-    try {
-      manifest = ManifestLoader.load(manifestFile);
-    } catch (ManifestException e) {
-      e.problems().forEach(p -> System.err.println("error: " + p));
-      return CosPressTrainer.EXIT_INVALID_INPUT;
-    } catch (NoSuchFileException e) {
-      System.err.println("error: manifest not found: " + e.getFile());
-      return CosPressTrainer.EXIT_INVALID_INPUT;
-    } catch (IOException e) {
-      System.err.println("error: cannot read manifest " + manifestFile + ": " + e.getMessage());
+    Optional<RunManifest> loaded = files.load();
+    if (loaded.isEmpty()) {
       return CosPressTrainer.EXIT_INVALID_INPUT;
     }
-    boolean confine = Boolean.parseBoolean(System.getenv(CosPressConstants.ENV_CONFINE_PATHS));
-    if (baseDir != null || confine) {
-      manifest = manifest.withBaseDir(baseDir != null ? baseDir : manifest.baseDir(), confine);
-    }
+    RunManifest manifest = loaded.get();
     Device target;
     if ("cpu".equals(device)) {
       target = Device.cpu();
@@ -123,10 +90,9 @@ public final class RunCommand implements Callable<Integer> {
       System.err.println("error: --device: must be cpu or gpu, got \"" + device + "\"");
       return CosPressTrainer.EXIT_INVALID_INPUT;
     }
-    Path out = output != null ? output : Path.of("out", manifest.name());
     RunOptions options =
         new RunOptions(
-            out.toAbsolutePath(),
+            files.outputDir(manifest),
             target,
             metricsPort,
             workers != null ? workers : RunOptions.defaultWorkers(),
