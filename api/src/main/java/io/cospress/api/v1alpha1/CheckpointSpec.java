@@ -39,7 +39,7 @@ public class CheckpointSpec {
 
   @Default("Retain")
   @JsonPropertyDescription(
-      "Keep (Retain) or remove (Delete) checkpoints when the run is deleted. Only Retain is"
-          + " honoured so far: checkpoints on the claim always stay.")
+      "Keep (Retain) or remove (Delete) the run's checkpoint directory on the claim when the run"
+          + " is deleted; Delete runs a cleanup Job before the run goes.")
   private RetentionPolicy retentionPolicy = RetentionPolicy.RETAIN;
 }

@@ -84,7 +84,7 @@ final class TrainerContainerFactory {
     return new EnvVar(name, value, null);
   }
 
-  private static SecurityContext hardened() {
+  static SecurityContext hardened() {
     return new SecurityContextBuilder()
         .withAllowPrivilegeEscalation(false)
         .withReadOnlyRootFilesystem(true)

@@ -115,7 +115,7 @@ public final class TrainerJobFactory {
         .build();
   }
 
-  private static PodSecurityContext podSecurityContext() {
+  static PodSecurityContext podSecurityContext() {
     return new PodSecurityContextBuilder()
         .withRunAsNonRoot(true)
         .withRunAsUser(TRAINER_UID)

@@ -6,6 +6,7 @@ import io.cospress.api.v1alpha1.DistillationRunStatus;
 import io.cospress.api.v1alpha1.RestartsStatus;
 import io.cospress.api.v1alpha1.RunPhase;
 import io.cospress.operator.event.RunEvents;
+import io.cospress.operator.job.CheckpointCleanupJobFactory;
 import io.cospress.operator.job.InvalidRunSpecException;
 import io.cospress.operator.job.TrainerDefaults;
 import io.cospress.operator.job.TrainerJobFactory;
@@ -29,8 +30,10 @@ import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.Cleaner;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.DeleteControl;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
@@ -55,7 +58,8 @@ import org.slf4j.LoggerFactory;
 @ControllerConfiguration(
     name = DistillationRunReconciler.NAME,
     fieldManager = CosPressConstants.FIELD_MANAGER_OPERATOR)
-public final class DistillationRunReconciler implements Reconciler<DistillationRun> {
+public final class DistillationRunReconciler
+    implements Reconciler<DistillationRun>, Cleaner<DistillationRun> {
 
   public static final String NAME = "distillationrun";
 
@@ -239,6 +243,52 @@ public final class DistillationRunReconciler implements Reconciler<DistillationR
                 + " not found in namespace "
                 + run.getMetadata().getNamespace()
                 + "; create it, then delete and re-apply the run");
+  }
+
+  /**
+   * Deleting a run: owned objects go with it through owner references; checkpoints on the claim
+   * stay unless {@code retentionPolicy: Delete}, in which case a cleanup Job removes the run's
+   * checkpoint directory before the finalizer lets the run go.
+   */
+  @Override
+  public DeleteControl cleanup(DistillationRun run, Context<DistillationRun> context) {
+    if (!CheckpointCleanupJobFactory.wanted(run)) {
+      return DeleteControl.defaultDelete();
+    }
+    Optional<String> target = CheckpointCleanupJobFactory.target(run);
+    if (target.isEmpty()) {
+      events.warning(
+          run,
+          "CheckpointsRetained",
+          "spec.checkpoint.path "
+              + run.getSpec().getCheckpoint().getPath()
+              + " is not a directory inside the claim; nothing was deleted");
+      return DeleteControl.defaultDelete();
+    }
+    String name = CheckpointCleanupJobFactory.jobName(run);
+    Optional<Job> cleanup = jobOf(context, name);
+    if (cleanup.isEmpty()) {
+      Job job = CheckpointCleanupJobFactory.build(run, target.get(), defaults);
+      try {
+        client.resource(job).create();
+        events.normal(run, "DeletingCheckpoints", "Job " + name + " removes " + target.get());
+      } catch (KubernetesClientException e) {
+        if (e.getCode() != 409) {
+          throw e;
+        }
+      }
+      return DeleteControl.noFinalizerRemoval().rescheduleAfter(WAIT_FOR_DELETION);
+    }
+    if (JobFacts.isComplete(cleanup.get())) {
+      return DeleteControl.defaultDelete();
+    }
+    if (JobFacts.failure(cleanup.get()).isPresent()) {
+      // Never hold a deletion hostage: report and let the run go; the data stays on the claim.
+      events.warning(
+          run, "CheckpointCleanupFailed", "Job " + name + " failed; checkpoints may remain");
+      return DeleteControl.defaultDelete();
+    }
+    return DeleteControl.noFinalizerRemoval().rescheduleAfter(WAIT_FOR_DELETION);
   }
 
   private Job startAttempt(DistillationRun run, int attempt) {

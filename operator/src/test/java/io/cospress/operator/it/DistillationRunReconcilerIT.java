@@ -271,6 +271,37 @@ class DistillationRunReconcilerIT {
   }
 
   @Test
+  void deletedRunWithTheDeletePolicyRemovesItsCheckpointsBeforeItGoes() {
+    apply("gone", "", "runs-pvc, retentionPolicy: Delete");
+    awaitJob("gone-a1");
+    await().atMost(TIMEOUT).until(() -> !run("gone").getMetadata().getFinalizers().isEmpty());
+
+    admin.resources(DistillationRun.class).inNamespace(namespace).withName("gone").delete();
+    Job cleanup = awaitJob("gone-cleanup");
+    Container rm = cleanup.getSpec().getTemplate().getSpec().getContainers().get(0);
+    assertThat(rm.getCommand())
+        .containsExactly("rm", "-rf", "--", "/var/lib/cospress/output/checkpoints");
+    assertThat(rm.getSecurityContext().getReadOnlyRootFilesystem()).isTrue();
+    assertThat(cleanup.getSpec().getTemplate().getSpec().getVolumes())
+        .extracting(v -> v.getPersistentVolumeClaim().getClaimName())
+        .containsExactly("runs-pvc");
+    assertThat(run("gone")).as("held by the finalizer until the cleanup is done").isNotNull();
+
+    kubelet.completeJob(cleanup);
+    await().atMost(TIMEOUT).until(() -> run("gone") == null);
+  }
+
+  @Test
+  void deletedRunKeepsItsCheckpointsByDefault() {
+    apply("kept", "");
+    awaitJob("kept-a1");
+    admin.resources(DistillationRun.class).inNamespace(namespace).withName("kept").delete();
+    await().atMost(TIMEOUT).until(() -> run("kept") == null);
+    assertThat(admin.batch().v1().jobs().inNamespace(namespace).withName("kept-cleanup").get())
+        .isNull();
+  }
+
+  @Test
   void invalidInputFailsAtOnceWithoutRetrying() {
     apply("bad-input", "maxRestarts: 5");
     Job job = awaitJob("bad-input-a1");
