@@ -14,6 +14,7 @@ import io.cospress.trainer.model.TrainableParameter;
 import io.cospress.trainer.optim.AdamW;
 import io.cospress.trainer.optim.AdamWSettings;
 import io.cospress.trainer.train.CosPressStep;
+import io.cospress.trainer.train.ImageBatchBuffer;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
@@ -136,9 +137,11 @@ public final class StepBenchmark implements Callable<Integer> {
     return 0;
   }
 
-  private static void runStep(NDManager manager, CosPressStep step, float[] pixels, Shape shape) {
+  private final ImageBatchBuffer buffer = new ImageBatchBuffer();
+
+  private void runStep(NDManager manager, CosPressStep step, float[] pixels, Shape shape) {
     try (NDManager scope = manager.newSubManager()) {
-      NDArray images = scope.create(pixels, shape);
+      NDArray images = buffer.tensor(scope, pixels, shape);
       step.run(images, 1e-4);
     }
   }

@@ -78,6 +78,7 @@ public final class DistillationSession implements AutoCloseable {
   private final int stepsPerEpoch;
   private final CosPressStep cosPressStep;
   private final ThroughputMeter throughput = new ThroughputMeter();
+  private final ImageBatchBuffer imageBuffer = new ImageBatchBuffer();
 
   private int epoch;
   private int batchInEpoch;
@@ -407,7 +408,8 @@ public final class DistillationSession implements AutoCloseable {
     try (NDManager scope = manager.newSubManager()) {
       int size = spec.getDataset().getImageSize();
       NDArray images =
-          scope.create(batch.pixels(), new Shape(batch.size(), batch.channels(), size, size));
+          imageBuffer.tensor(
+              scope, batch.pixels(), new Shape(batch.size(), batch.channels(), size, size));
       values = cosPressStep.run(images, lr);
     }
     step++;

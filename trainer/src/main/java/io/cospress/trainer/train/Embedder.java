@@ -16,6 +16,7 @@ final class Embedder {
   private final TransformConfig transform;
   private final int batchSize;
   private final int workers;
+  private final ImageBatchBuffer buffer = new ImageBatchBuffer();
 
   Embedder(NDManager parent, TransformConfig transform, int batchSize, int workers) {
     this.parent = parent;
@@ -31,7 +32,8 @@ final class Embedder {
       for (Batch batch = loader.next(); batch != null; batch = loader.next()) {
         try (NDManager scope = parent.newSubManager()) {
           NDArray images =
-              scope.create(
+              buffer.tensor(
+                  scope,
                   batch.pixels(),
                   new Shape(
                       batch.size(),
