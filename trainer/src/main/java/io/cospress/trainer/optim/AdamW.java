@@ -42,7 +42,8 @@ public final class AdamW implements AutoCloseable {
   /**
    * Applies one update with the gradients accumulated by the last backward pass, then clears them.
    *
-   * @return the global gradient L2 norm before clipping
+   * @return the global gradient L2 norm before clipping, or NaN when clipping is off: measuring it
+   *     reads every gradient back to the host, which the step should not pay for unused
    */
   public double step(double learningRate) {
     updates++;
@@ -57,10 +58,13 @@ public final class AdamW implements AutoCloseable {
         g.attach(scratch);
         gradients.add(g);
       }
-      double norm = globalNorm(gradients);
+      double norm = Double.NaN;
       float clip = 1f;
-      if (settings.gradientClipNorm() != null && norm > settings.gradientClipNorm()) {
-        clip = (float) (settings.gradientClipNorm() / (norm + 1e-6));
+      if (settings.gradientClipNorm() != null) {
+        norm = globalNorm(gradients);
+        if (norm > settings.gradientClipNorm()) {
+          clip = (float) (settings.gradientClipNorm() / (norm + 1e-6));
+        }
       }
       for (int i = 0; i < parameters.size(); i++) {
         TrainableParameter p = parameters.get(i);

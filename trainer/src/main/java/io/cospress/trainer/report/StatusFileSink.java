@@ -45,8 +45,4 @@ public final class StatusFileSink implements StatusSink {
       throw new UncheckedIOException("cannot write " + file, e);
     }
   }
-
-  public static Map<?, ?> read(Path file) throws IOException {
-    return JSON.readValue(file.toFile(), Map.class);
-  }
 }
