@@ -1,7 +1,12 @@
 package io.cospress.operator;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
 import io.cospress.operator.job.TrainerDefaults;
+import io.fabric8.kubernetes.api.model.Toleration;
+import io.fabric8.kubernetes.client.utils.Serialization;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
@@ -46,7 +51,33 @@ public record OperatorSettings(
         new TrainerDefaults(
             env.getOrDefault("TRAINER_IMAGE", standard.cpuImage()),
             env.getOrDefault("TRAINER_GPU_IMAGE", standard.gpuImage()),
-            env.getOrDefault("TRAINER_IMAGE_PULL_POLICY", standard.imagePullPolicy())));
+            env.getOrDefault("TRAINER_IMAGE_PULL_POLICY", standard.imagePullPolicy()),
+            env.getOrDefault("TRAINER_DEFAULT_CPU", standard.cpu()),
+            env.getOrDefault("TRAINER_DEFAULT_MEMORY", standard.memory()),
+            json(env, "TRAINER_GPU_NODE_SELECTOR", STRING_MAP, standard.gpuNodeSelector()),
+            json(env, "TRAINER_GPU_TOLERATIONS", TOLERATIONS, standard.gpuTolerations())));
+  }
+
+  private static final TypeReference<Map<String, String>> STRING_MAP = new TypeReference<>() {};
+  private static final TypeReference<List<Toleration>> TOLERATIONS = new TypeReference<>() {};
+
+  /** A JSON-valued variable (the chart renders values with toJson), or the fallback if unset. */
+  private static <T> T json(
+      Map<String, String> env, String name, TypeReference<T> type, T fallback) {
+    String value = env.get(name);
+    if (value == null || value.isBlank()) {
+      return fallback;
+    }
+    try {
+      T parsed = Serialization.jsonMapper().readValue(value, type);
+      if (parsed == null) {
+        throw new IllegalArgumentException(name + " must not be null");
+      }
+      return parsed;
+    } catch (JsonProcessingException e) {
+      throw new IllegalArgumentException(
+          name + " is not valid JSON of the expected shape: " + e.getOriginalMessage(), e);
+    }
   }
 
   static Set<String> parseNamespaces(String value) {

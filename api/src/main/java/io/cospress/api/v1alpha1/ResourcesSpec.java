@@ -22,22 +22,28 @@ public class ResourcesSpec {
   @JsonPropertyDescription("NVIDIA GPUs (nvidia.com/gpu) per trainer pod; 0 trains on CPU.")
   private Integer gpus = 0;
 
-  @Default("2")
+  // No schema default: the operator fills in its install-wide default (the chart's
+  // trainer.resources), so a platform team can size runs that do not say without editing them.
   @Pattern(QUANTITY)
   @JsonPropertyDescription(
-      "CPU request and limit, e.g. \"4\" or \"3500m\"; also sizes the JVM thread pools.")
-  private String cpu = "2";
+      "CPU request and limit, e.g. \"4\" or \"3500m\"; also sizes the JVM thread pools."
+          + " Defaults to the operator's setting (2 unless the chart changes it).")
+  private String cpu;
 
-  @Default("8Gi")
   @Pattern(QUANTITY)
-  @JsonPropertyDescription("Memory request and limit, e.g. \"16Gi\".")
-  private String memory = "8Gi";
+  @JsonPropertyDescription(
+      "Memory request and limit, e.g. \"16Gi\". Defaults to the operator's setting (8Gi unless"
+          + " the chart changes it).")
+  private String memory;
 
-  @JsonPropertyDescription("Node labels the trainer pod must match.")
+  @JsonPropertyDescription(
+      "Node labels the trainer pod must match; for gpus > 0 they are added to the operator's GPU"
+          + " node selector.")
   private Map<String, String> nodeSelector;
 
   @JsonPropertyDescription(
-      "Tolerations added to the trainer pod (a GPU toleration is added for gpus > 0).")
+      "Tolerations of the trainer pod; for gpus > 0 the operator's GPU tolerations are added"
+          + " (nvidia.com/gpu:NoSchedule unless the chart changes it).")
   private List<Toleration> tolerations;
 
   @JsonPropertyDescription("Affinity rules for the trainer pod.")

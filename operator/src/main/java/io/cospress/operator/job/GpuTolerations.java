@@ -5,11 +5,7 @@ import io.fabric8.kubernetes.api.model.TolerationBuilder;
 import java.util.ArrayList;
 import java.util.List;
 
-/**
- * Tolerations of the trainer pod: the run's own, plus the one GPU nodes commonly need. GPU node
- * pools are usually tainted {@code nvidia.com/gpu:NoSchedule} (by cloud providers and the NVIDIA
- * GPU operator) so that CPU workloads stay off them; a GPU pod has to tolerate that taint.
- */
+/** Tolerations of the trainer pod: the run's own, plus the operator's GPU ones for GPU pods. */
 final class GpuTolerations {
 
   static final String GPU_RESOURCE = "nvidia.com/gpu";
@@ -17,27 +13,34 @@ final class GpuTolerations {
 
   private GpuTolerations() {}
 
-  static List<Toleration> merge(List<Toleration> fromSpec, int gpus) {
+  static List<Toleration> merge(List<Toleration> fromSpec, int gpus, List<Toleration> forGpus) {
     List<Toleration> tolerations = new ArrayList<>();
     if (fromSpec != null) {
       // Copies, so the Job never shares mutable objects with the run in the informer cache.
       fromSpec.forEach(t -> tolerations.add(new TolerationBuilder(t).build()));
     }
-    if (gpus > 0 && tolerations.stream().noneMatch(GpuTolerations::coversGpuTaint)) {
-      tolerations.add(
-          new TolerationBuilder()
-              .withKey(GPU_RESOURCE)
-              .withOperator("Exists")
-              .withEffect(NO_SCHEDULE)
-              .build());
+    if (gpus > 0) {
+      for (Toleration gpuToleration : forGpus) {
+        if (tolerations.stream().noneMatch(t -> covers(t, gpuToleration))) {
+          tolerations.add(new TolerationBuilder(gpuToleration).build());
+        }
+      }
     }
     return tolerations;
   }
 
-  /** Whether the user already tolerates the GPU taint (an empty effect matches every effect). */
-  private static boolean coversGpuTaint(Toleration toleration) {
-    String effect = toleration.getEffect();
-    boolean effectMatches = effect == null || effect.isEmpty() || NO_SCHEDULE.equals(effect);
-    return GPU_RESOURCE.equals(toleration.getKey()) && effectMatches;
+  /**
+   * Whether the run's toleration already stands for {@code wanted}: a wildcard, or the same key,
+   * with the same effect (an empty effect matches every effect). A run that names the key has said
+   * how it tolerates that taint; a second entry would only confuse whoever reads the pod.
+   */
+  private static boolean covers(Toleration own, Toleration wanted) {
+    boolean keyMatches =
+        own.getKey() == null || own.getKey().isEmpty()
+            ? "Exists".equals(own.getOperator())
+            : own.getKey().equals(wanted.getKey());
+    String effect = own.getEffect();
+    boolean effectMatches = effect == null || effect.isEmpty() || effect.equals(wanted.getEffect());
+    return keyMatches && effectMatches;
   }
 }

@@ -20,7 +20,7 @@ final class TrainerContainerFactory {
   private TrainerContainerFactory() {}
 
   static Container build(DistillationRun run, int attempt, TrainerDefaults defaults) {
-    ResourcesSpec resources = TrainerResources.of(run.getSpec());
+    ResourcesSpec resources = TrainerResources.of(run.getSpec(), defaults);
     int gpus = TrainerResources.gpus(resources);
     return new ContainerBuilder()
         .withName(NAME)

@@ -93,7 +93,7 @@ public final class TrainerJobFactory {
   }
 
   private static PodSpec podSpec(DistillationRun run, int attempt, TrainerDefaults defaults) {
-    ResourcesSpec resources = TrainerResources.of(run.getSpec());
+    ResourcesSpec resources = TrainerResources.of(run.getSpec(), defaults);
     return new PodSpecBuilder()
         .withRestartPolicy("Never")
         .withServiceAccountName(TrainerRbac.serviceAccountName(run))
@@ -105,8 +105,7 @@ public final class TrainerJobFactory {
         .withEnableServiceLinks(false)
         .withPriorityClassName(blankToNull(resources.getPriorityClassName()))
         .withNodeSelector(copyOrNull(resources.getNodeSelector()))
-        .withTolerations(
-            GpuTolerations.merge(resources.getTolerations(), TrainerResources.gpus(resources)))
+        .withTolerations(resources.getTolerations())
         .withAffinity(copyOrNull(resources.getAffinity()))
         .withSecurityContext(podSecurityContext())
         .withTerminationGracePeriodSeconds(TERMINATION_GRACE_SECONDS)

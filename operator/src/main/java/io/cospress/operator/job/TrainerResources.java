@@ -20,9 +20,31 @@ final class TrainerResources {
 
   private TrainerResources() {}
 
-  /** The run's resources, with the API defaults when the spec leaves them out. */
-  static ResourcesSpec of(DistillationRunSpec spec) {
-    return spec.getResources() != null ? spec.getResources() : new ResourcesSpec();
+  /**
+   * The run's resources with the operator's defaults filled in: CPU and memory when the run leaves
+   * them out, and for GPU pods the operator's GPU node selector (the run's labels win) and GPU
+   * tolerations. A fresh object, so the run in the informer cache is never changed.
+   */
+  static ResourcesSpec of(DistillationRunSpec spec, TrainerDefaults defaults) {
+    ResourcesSpec own = spec.getResources() != null ? spec.getResources() : new ResourcesSpec();
+    ResourcesSpec effective = new ResourcesSpec();
+    effective.setGpus(own.getGpus());
+    effective.setCpu(own.getCpu() != null ? own.getCpu() : defaults.cpu());
+    effective.setMemory(own.getMemory() != null ? own.getMemory() : defaults.memory());
+    int gpus = gpus(own);
+    Map<String, String> nodeSelector = new LinkedHashMap<>();
+    if (gpus > 0) {
+      nodeSelector.putAll(defaults.gpuNodeSelector());
+    }
+    if (own.getNodeSelector() != null) {
+      nodeSelector.putAll(own.getNodeSelector());
+    }
+    effective.setNodeSelector(nodeSelector.isEmpty() ? null : nodeSelector);
+    effective.setTolerations(
+        GpuTolerations.merge(own.getTolerations(), gpus, defaults.gpuTolerations()));
+    effective.setAffinity(own.getAffinity());
+    effective.setPriorityClassName(own.getPriorityClassName());
+    return effective;
   }
 
   static int gpus(ResourcesSpec resources) {

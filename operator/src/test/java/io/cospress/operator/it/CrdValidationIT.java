@@ -407,8 +407,10 @@ class CrdValidationIT {
     assertThat(get(stored, "spec.checkpoint.path")).isEqualTo("checkpoints");
     assertThat(get(stored, "spec.checkpoint.keep")).isEqualTo(3);
     assertThat(get(stored, "spec.checkpoint.retentionPolicy")).isEqualTo("Retain");
-    assertThat(get(stored, "spec.resources.cpu")).isEqualTo("2");
-    assertThat(get(stored, "spec.resources.memory")).isEqualTo("8Gi");
+    // CPU and memory stay unset: the operator applies its install-wide default when it builds
+    // the pod, so a chart upgrade can resize runs that never said.
+    assertThat(get(stored, "spec.resources.cpu")).isNull();
+    assertThat(get(stored, "spec.resources.memory")).isNull();
     assertThat(get(stored, "spec.resources.gpus")).isEqualTo(0);
     assertThat(get(stored, "spec.dataset.augmentation.cropScaleMin")).isEqualTo(0.5);
   }

@@ -90,6 +90,86 @@ class TrainerJobFactoryTest {
   }
 
   @Test
+  void runWithoutCpuOrMemoryGetsTheOperatorsDefaultSize() {
+    DistillationRun run = TestRuns.run("vit-distil");
+    run.getSpec().getResources().setCpu(null);
+    run.getSpec().getResources().setMemory(null);
+    TrainerDefaults sized =
+        new TrainerDefaults(
+            "cpu:1",
+            "gpu:1",
+            "Always",
+            "6",
+            "24Gi",
+            Map.of(),
+            TrainerDefaults.DEFAULT_GPU_TOLERATIONS);
+
+    Container trainer = trainer(TrainerJobFactory.build(run, 1, sized));
+
+    assertThat(trainer.getResources().getLimits())
+        .containsEntry("cpu", new Quantity("6"))
+        .containsEntry("memory", new Quantity("24Gi"));
+    assertThat(env(trainer, "JAVA_TOOL_OPTIONS")).contains("num_threads=6");
+    assertThat(run.getSpec().getResources().getCpu()).as("the cached run is untouched").isNull();
+  }
+
+  @Test
+  void gpuPodGetsTheOperatorsGpuPlacementBeneathTheRunsOwn() {
+    DistillationRun run = TestRuns.run("vit-distil");
+    run.getSpec().getResources().setGpus(1);
+    run.getSpec().getResources().setNodeSelector(Map.of("gpu.example.com/model", "h100"));
+    Toleration spot =
+        new TolerationBuilder()
+            .withKey("spot")
+            .withOperator("Exists")
+            .withEffect("NoSchedule")
+            .build();
+    Toleration dedicated =
+        new TolerationBuilder()
+            .withKey("dedicated")
+            .withOperator("Equal")
+            .withValue("ml")
+            .withEffect("NoSchedule")
+            .build();
+    TrainerDefaults placed =
+        new TrainerDefaults(
+            "cpu:1",
+            "gpu:1",
+            "Always",
+            "2",
+            "8Gi",
+            Map.of("gpu.example.com/model", "a100", "pool", "gpu"),
+            List.of(spot, dedicated));
+
+    PodSpec pod = pod(TrainerJobFactory.build(run, 1, placed));
+
+    assertThat(pod.getNodeSelector())
+        .containsEntry("gpu.example.com/model", "h100")
+        .containsEntry("pool", "gpu");
+    assertThat(pod.getTolerations()).extracting(Toleration::getKey).contains("spot", "dedicated");
+  }
+
+  @Test
+  void cpuPodIgnoresTheOperatorsGpuPlacement() {
+    DistillationRun run = TestRuns.run("vit-distil");
+    run.getSpec().getResources().setGpus(0);
+    TrainerDefaults placed =
+        new TrainerDefaults(
+            "cpu:1",
+            "gpu:1",
+            "Always",
+            "2",
+            "8Gi",
+            Map.of("pool", "gpu"),
+            TrainerDefaults.DEFAULT_GPU_TOLERATIONS);
+
+    PodSpec pod = pod(TrainerJobFactory.build(run, 1, placed));
+
+    assertThat(pod.getNodeSelector()).isNullOrEmpty();
+    assertThat(pod.getTolerations()).isNullOrEmpty();
+  }
+
+  @Test
   void queuedRunIsLabelledForKueueAndCreatedSuspended() {
     DistillationRun run = TestRuns.run("vit-distil");
     run.getSpec().setQueueName("gpu-team-a");
