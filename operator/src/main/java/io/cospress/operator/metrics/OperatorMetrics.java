@@ -6,6 +6,10 @@ import io.cospress.operator.status.RestartCause;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.MultiGauge;
+import io.micrometer.core.instrument.Tags;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
@@ -17,6 +21,7 @@ import java.util.stream.Stream;
 public final class OperatorMetrics {
 
   private final MeterRegistry registry;
+  private final MultiGauge runPhase;
   private volatile Supplier<Stream<DistillationRun>> runs = Stream::empty;
 
   public OperatorMetrics(MeterRegistry registry) {
@@ -28,6 +33,44 @@ public final class OperatorMetrics {
           .strongReference(true)
           .register(registry);
     }
+    runPhase =
+        MultiGauge.builder("cospress.run.phase")
+            .description(
+                "1 for the phase each DistillationRun is in, 0 for the others (alerts name the run)")
+            .register(registry);
+  }
+
+  /**
+   * Re-lists the per-run phase series from the cache, so runs created since the last call appear
+   * and deleted ones (or ones being deleted) disappear. Values are read at scrape time.
+   */
+  public void refreshRunPhases() {
+    List<MultiGauge.Row<?>> rows = new ArrayList<>();
+    runs.get()
+        .filter(r -> r.getMetadata().getDeletionTimestamp() == null)
+        .forEach(
+            run -> {
+              String namespace = run.getMetadata().getNamespace();
+              String name = run.getMetadata().getName();
+              for (RunPhase phase : RunPhase.values()) {
+                rows.add(
+                    MultiGauge.Row.of(
+                        Tags.of("namespace", namespace, "run", name, "phase", phase.name()),
+                        () -> currentPhase(namespace, name) == phase ? 1 : 0));
+              }
+            });
+    runPhase.register(rows, true);
+  }
+
+  private RunPhase currentPhase(String namespace, String name) {
+    return runs.get()
+        .filter(
+            r ->
+                namespace.equals(r.getMetadata().getNamespace())
+                    && name.equals(r.getMetadata().getName()))
+        .findFirst()
+        .map(OperatorMetrics::phaseOf)
+        .orElse(null);
   }
 
   /** Where the runs are counted from: the controller's cache of DistillationRuns. */

@@ -121,6 +121,7 @@ public final class DistillationRunReconciler
   public UpdateControl<DistillationRun> reconcile(
       DistillationRun run, Context<DistillationRun> context) {
     metrics.countRunsFrom(() -> context.getPrimaryCache().list());
+    metrics.refreshRunPhases();
     DistillationRunStatus current = run.getStatus();
     RunPhase previousPhase = current == null ? null : current.getPhase();
     RestartsStatus restarts =
@@ -252,6 +253,8 @@ public final class DistillationRunReconciler
    */
   @Override
   public DeleteControl cleanup(DistillationRun run, Context<DistillationRun> context) {
+    metrics.countRunsFrom(() -> context.getPrimaryCache().list());
+    metrics.refreshRunPhases();
     if (!CheckpointCleanupJobFactory.wanted(run)) {
       return DeleteControl.defaultDelete();
     }
