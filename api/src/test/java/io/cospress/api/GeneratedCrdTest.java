@@ -20,7 +20,7 @@ class GeneratedCrdTest {
     Path committed = Path.of("../crds", FILE);
     assertThat(committed).exists();
     assertThat(Files.readString(committed))
-        .as("crds/%s is stale: copy %s over it and commit", FILE, generated)
+        .as("crds/%s is stale (%s differs): run hack/update-crds.sh and commit", FILE, generated)
         .isEqualTo(Files.readString(generated));
   }
 }

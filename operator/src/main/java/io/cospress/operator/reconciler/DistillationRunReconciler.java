@@ -35,6 +35,7 @@ import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.DeleteControl;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
+import io.javaoperatorsdk.operator.api.reconciler.MaxReconciliationInterval;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
@@ -47,6 +48,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -55,9 +57,14 @@ import org.slf4j.LoggerFactory;
  * conditions. Retries, suspension and failure classification follow SPEC section 5; everything the
  * run owns carries an owner reference, so deleting the run removes it.
  */
+// The periodic reconciliation is a safety net for a missed event, and a heartbeat: with any run
+// present the operator reconciles at least every five minutes, which the chart's
+// CosPressOperatorNotReconciling alert relies on.
 @ControllerConfiguration(
     name = DistillationRunReconciler.NAME,
-    fieldManager = CosPressConstants.FIELD_MANAGER_OPERATOR)
+    fieldManager = CosPressConstants.FIELD_MANAGER_OPERATOR,
+    maxReconciliationInterval =
+        @MaxReconciliationInterval(interval = 5, timeUnit = TimeUnit.MINUTES))
 public final class DistillationRunReconciler
     implements Reconciler<DistillationRun>, Cleaner<DistillationRun> {
 

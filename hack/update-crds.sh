@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# Regenerates the DistillationRun CRD from the api module's model classes and copies it to the two
+# places that ship it: crds/ (kubectl apply) and the Helm chart's crds/ directory. Tests fail while
+# either copy differs from what the model generates (GeneratedCrdTest, HelmChartTest).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+mvn -B -q -ntp install -pl api -DskipTests
+generated=api/target/classes/META-INF/fabric8/distillationruns.cospress.io-v1.yml
+cp "$generated" crds/
+cp "$generated" charts/cospress-operator/crds/
+echo "updated crds/ and charts/cospress-operator/crds/ from $generated" >&2
