@@ -5,6 +5,7 @@ import io.fabric8.kubeapitest.KubeAPIServer;
 import io.fabric8.kubeapitest.KubeAPIServerConfigBuilder;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
+import io.fabric8.kubernetes.api.model.authentication.TokenRequestBuilder;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
@@ -88,6 +89,65 @@ public final class ApiServer {
         .resource(new NamespaceBuilder().withNewMetadata().withName(name).endMetadata().build())
         .create();
     return name;
+  }
+
+  /**
+   * A kubeconfig that authenticates as {@code serviceAccount} of {@code namespace} with a bound
+   * token, so a test acts with exactly that account's RBAC.
+   */
+  public String tokenKubeconfig(String namespace, String serviceAccount) {
+    String token =
+        admin
+            .serviceAccounts()
+            .inNamespace(namespace)
+            .withName(serviceAccount)
+            .tokenRequest(
+                new TokenRequestBuilder()
+                    .withNewSpec()
+                    .withExpirationSeconds(3600L)
+                    .endSpec()
+                    .build())
+            .getStatus()
+            .getToken();
+    if (token == null || token.isBlank()) {
+      throw new IllegalStateException("no token for " + namespace + "/" + serviceAccount);
+    }
+    Config adminConfig = Config.fromKubeconfig(kubeconfigYaml());
+    String ca;
+    if (adminConfig.getCaCertData() != null && !adminConfig.getCaCertData().isBlank()) {
+      ca = "certificate-authority-data: " + adminConfig.getCaCertData();
+    } else if (adminConfig.getCaCertFile() != null) {
+      ca = "certificate-authority: " + Path.of(adminConfig.getCaCertFile()).toAbsolutePath();
+    } else {
+      throw new IllegalStateException("the admin kubeconfig names no certificate authority");
+    }
+    return """
+        apiVersion: v1
+        kind: Config
+        clusters:
+        - name: it
+          cluster:
+            server: %s
+            %s
+        users:
+        - name: %s
+          user:
+            token: %s
+        contexts:
+        - name: it
+          context:
+            cluster: it
+            user: %s
+            namespace: %s
+        current-context: it
+        """
+        .formatted(
+            adminConfig.getMasterUrl().replaceAll("/+$", ""),
+            ca,
+            serviceAccount,
+            token,
+            serviceAccount,
+            namespace);
   }
 
   /** kubectl from the same build as the API server. */

@@ -16,7 +16,6 @@ import io.cospress.operator.job.TrainerDefaults;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.ManagedFieldsEntry;
 import io.fabric8.kubernetes.api.model.Status;
-import io.fabric8.kubernetes.api.model.authentication.TokenRequestBuilder;
 import io.fabric8.kubernetes.api.model.rbac.PolicyRule;
 import io.fabric8.kubernetes.api.model.rbac.Role;
 import io.fabric8.kubernetes.api.model.rbac.RoleBinding;
@@ -385,57 +384,8 @@ class TrainerStatusIT {
    * A kubeconfig for the shared API server that authenticates with nothing but a fresh token of the
    * given ServiceAccount, from the TokenRequest API (as the kubelet projects into a pod).
    */
-  private String tokenKubeconfig(String serviceAccount) throws IOException {
-    String token =
-        admin
-            .serviceAccounts()
-            .inNamespace(namespace)
-            .withName(serviceAccount)
-            .tokenRequest(
-                new TokenRequestBuilder()
-                    .withNewSpec()
-                    .withExpirationSeconds(3600L)
-                    .endSpec()
-                    .build())
-            .getStatus()
-            .getToken();
-    assertThat(token).as("token of " + serviceAccount).isNotBlank();
-    Config adminConfig = Config.fromKubeconfig(ApiServer.get().kubeconfigYaml());
-    String ca;
-    if (adminConfig.getCaCertData() != null && !adminConfig.getCaCertData().isBlank()) {
-      ca = "certificate-authority-data: " + adminConfig.getCaCertData();
-    } else if (adminConfig.getCaCertFile() != null) {
-      ca = "certificate-authority: " + Path.of(adminConfig.getCaCertFile()).toAbsolutePath();
-    } else {
-      throw new IllegalStateException("the admin kubeconfig names no certificate authority");
-    }
-    return """
-        apiVersion: v1
-        kind: Config
-        clusters:
-        - name: it
-          cluster:
-            server: %s
-            %s
-        users:
-        - name: %s
-          user:
-            token: %s
-        contexts:
-        - name: it
-          context:
-            cluster: it
-            user: %s
-            namespace: %s
-        current-context: it
-        """
-        .formatted(
-            adminConfig.getMasterUrl().replaceAll("/+$", ""),
-            ca,
-            serviceAccount,
-            token,
-            serviceAccount,
-            namespace);
+  private String tokenKubeconfig(String serviceAccount) {
+    return ApiServer.get().tokenKubeconfig(namespace, serviceAccount);
   }
 
   /** The real trainer jar in its own JVM, its only Kubernetes identity the given kubeconfig. */
