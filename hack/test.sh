@@ -6,14 +6,31 @@ cd "$(dirname "$0")/.."
 
 as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
 
-# Fashion-MNIST (MIT licence) for the data-pipeline tests on the full original files.
-if [ ! -f /usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz ]; then
-  echo "==> installing Debian package dataset-fashion-mnist" >&2
+# Debian packages: Fashion-MNIST (MIT licence) for the data-pipeline tests on the full original
+# files; Lua 5.1 (the dialect of Argo CD's interpreter) and 5.4 for the health-check test.
+missing=()
+[ -f /usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz ] ||
+  missing+=(dataset-fashion-mnist)
+command -v lua5.1 >/dev/null || missing+=(lua5.1)
+command -v lua5.4 >/dev/null || missing+=(lua5.4)
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "==> installing Debian packages: ${missing[*]}" >&2
   as_root apt-get update -q >/dev/null
-  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q dataset-fashion-mnist >/dev/null
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${missing[@]}" >/dev/null
 fi
 
-# etcd, kube-apiserver and kubectl for the *IT tests, built from source once and cached.
+# Built from source through the Go module proxy once, then cached: etcd, kube-apiserver and
+# kubectl for the *IT tests; Helm for the chart tests; the Prometheus query parser for the
+# dashboard and alert test. Kueue and prometheus-operator CRDs let the API server validate the
+# examples and the chart's monitoring objects.
 kube_api_test_dir=$(bash hack/k8s-binaries.sh | tail -n1)
+helm=$(bash hack/helm.sh | tail -n1)
+promql_metrics=$(bash hack/promql-metrics.sh | tail -n1)
+third_party_crds=$(bash hack/third-party-crds.sh | tail -n1)
 
-mvn -B -ntp verify -Dcospress.kubeApiTestDir="$kube_api_test_dir" "$@"
+mvn -B -ntp verify \
+  -Dcospress.kubeApiTestDir="$kube_api_test_dir" \
+  -Dcospress.helm="$helm" \
+  -Dcospress.promqlMetrics="$promql_metrics" \
+  -Dcospress.thirdPartyCrdDir="$third_party_crds" \
+  "$@"
