@@ -33,7 +33,14 @@ final class ThirdPartyCrds {
     }
     // Server-side apply: several of these CRDs are too large for client-side apply's annotation.
     CrdValidationIT.Kubectl.Result applied =
-        CrdValidationIT.Kubectl.run(null, "apply", "--server-side", "-f", dir.toString());
+        CrdValidationIT.Kubectl.run(
+            null,
+            "apply",
+            "--server-side",
+            "--force-conflicts",
+            "--field-manager=cospress-it",
+            "-f",
+            dir.toString());
     if (applied.exitCode() != 0) {
       throw new IllegalStateException("installing " + project + " CRDs: " + applied.stderr());
     }
