@@ -12,9 +12,11 @@ import io.cospress.operator.chart.HelmChart;
 import io.cospress.operator.job.TrainerDefaults;
 import io.cospress.operator.status.RetryPolicy;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
+import io.fabric8.kubernetes.api.model.batch.v1.JobBuilder;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.io.ByteArrayInputStream;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -322,6 +324,7 @@ class DashboardMetricsIT {
             "-f",
             "-");
     assertThat(policy.exitCode()).as(policy.stderr()).isZero();
+    awaitJobsRefused(admin, blocked);
     KubernetesClient own =
         new KubernetesClientBuilder()
             .withConfig(Config.fromKubeconfig(ApiServer.get().kubeconfigYaml()))
@@ -350,6 +353,39 @@ class DashboardMetricsIT {
                       && body.contains("cospress_run_restarts_total")
                       && body.contains("cospress_run_phase"));
     }
+  }
+
+  /** The API server loads a new policy asynchronously; wait until it refuses a Job. */
+  private static void awaitJobsRefused(KubernetesClient admin, String namespace) {
+    Job probe =
+        new JobBuilder()
+            .withNewMetadata()
+            .withName("policy-probe")
+            .endMetadata()
+            .withNewSpec()
+            .withNewTemplate()
+            .withNewSpec()
+            .withRestartPolicy("Never")
+            .addNewContainer()
+            .withName("probe")
+            .withImage("probe")
+            .endContainer()
+            .endSpec()
+            .endTemplate()
+            .endSpec()
+            .build();
+    await()
+        .atMost(Duration.ofSeconds(60))
+        .pollInterval(Duration.ofMillis(250))
+        .until(
+            () -> {
+              try {
+                admin.batch().v1().jobs().inNamespace(namespace).resource(probe).dryRun().create();
+                return false;
+              } catch (KubernetesClientException e) {
+                return e.getMessage().contains("trainer Jobs are refused");
+              }
+            });
   }
 
   private static void createRun(KubernetesClient admin, String namespace, String name) {
