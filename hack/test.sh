@@ -21,16 +21,19 @@ fi
 
 # Built from source through the Go module proxy once, then cached: etcd, kube-apiserver and
 # kubectl for the *IT tests; Helm for the chart tests; the Prometheus query parser for the
-# dashboard and alert test. Kueue and prometheus-operator CRDs let the API server validate the
+# dashboard and alert test. promtool (from Debian's prometheus package, unpacked, not installed)
+# evaluates the alert rules. Kueue and prometheus-operator CRDs let the API server validate the
 # examples and the chart's monitoring objects.
 kube_api_test_dir=$(bash hack/k8s-binaries.sh | tail -n1)
 helm=$(bash hack/helm.sh | tail -n1)
 promql_metrics=$(bash hack/promql-metrics.sh | tail -n1)
+promtool=$(bash hack/promtool.sh | tail -n1)
 third_party_crds=$(bash hack/third-party-crds.sh | tail -n1)
 
 mvn -B -ntp verify \
   -Dcospress.kubeApiTestDir="$kube_api_test_dir" \
   -Dcospress.helm="$helm" \
   -Dcospress.promqlMetrics="$promql_metrics" \
+  -Dcospress.promtool="$promtool" \
   -Dcospress.thirdPartyCrdDir="$third_party_crds" \
   "$@"
