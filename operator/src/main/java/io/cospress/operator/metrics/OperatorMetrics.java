@@ -11,7 +11,11 @@ import io.micrometer.core.instrument.Tags;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.BiFunction;
 import java.util.function.Supplier;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 /**
@@ -23,6 +27,9 @@ public final class OperatorMetrics {
   private final MeterRegistry registry;
   private final MultiGauge runPhase;
   private volatile Supplier<Stream<DistillationRun>> runs = Stream::empty;
+  private volatile BiFunction<String, String, Optional<DistillationRun>> lookup =
+      (namespace, name) -> Optional.empty();
+  private Set<List<String>> listedRuns = Set.of();
 
   public OperatorMetrics(MeterRegistry registry) {
     this.registry = registry;
@@ -41,41 +48,47 @@ public final class OperatorMetrics {
   }
 
   /**
-   * Re-lists the per-run phase series from the cache, so runs created since the last call appear
-   * and deleted ones (or ones being deleted) disappear. Values are read at scrape time.
+   * Re-lists the per-run phase series when the cache's runs changed since the last call, so runs
+   * created since appear and deleted ones (or ones being deleted) disappear. Values are read from
+   * the cache at scrape time, so a phase change needs no refresh.
    */
-  public void refreshRunPhases() {
+  public synchronized void refreshRunPhases() {
+    Set<List<String>> current =
+        runs.get()
+            .filter(r -> r.getMetadata().getDeletionTimestamp() == null)
+            .map(r -> List.of(r.getMetadata().getNamespace(), r.getMetadata().getName()))
+            .collect(Collectors.toSet());
+    if (current.equals(listedRuns)) {
+      return;
+    }
     List<MultiGauge.Row<?>> rows = new ArrayList<>();
-    runs.get()
-        .filter(r -> r.getMetadata().getDeletionTimestamp() == null)
-        .forEach(
-            run -> {
-              String namespace = run.getMetadata().getNamespace();
-              String name = run.getMetadata().getName();
-              for (RunPhase phase : RunPhase.values()) {
-                rows.add(
-                    MultiGauge.Row.of(
-                        Tags.of("namespace", namespace, "run", name, "phase", phase.name()),
-                        () -> currentPhase(namespace, name) == phase ? 1 : 0));
-              }
-            });
+    for (List<String> run : current) {
+      String namespace = run.get(0);
+      String name = run.get(1);
+      for (RunPhase phase : RunPhase.values()) {
+        rows.add(
+            MultiGauge.Row.of(
+                Tags.of("namespace", namespace, "run", name, "phase", phase.name()),
+                () -> currentPhase(namespace, name) == phase ? 1 : 0));
+      }
+    }
     runPhase.register(rows, true);
+    listedRuns = current;
   }
 
   private RunPhase currentPhase(String namespace, String name) {
-    return runs.get()
-        .filter(
-            r ->
-                namespace.equals(r.getMetadata().getNamespace())
-                    && name.equals(r.getMetadata().getName()))
-        .findFirst()
-        .map(OperatorMetrics::phaseOf)
-        .orElse(null);
+    return lookup.apply(namespace, name).map(OperatorMetrics::phaseOf).orElse(null);
   }
 
-  /** Where the runs are counted from: the controller's cache of DistillationRuns. */
-  public void countRunsFrom(Supplier<Stream<DistillationRun>> source) {
+  /**
+   * Where the runs are counted from: the controller's cache of DistillationRuns, listed whole and
+   * looked up by namespace and name.
+   */
+  public void countRunsFrom(
+      Supplier<Stream<DistillationRun>> source,
+      BiFunction<String, String, Optional<DistillationRun>> byNamespaceAndName) {
     this.runs = source;
+    this.lookup = byNamespaceAndName;
   }
 
   public void transition(DistillationRun run, RunPhase from, RunPhase to) {

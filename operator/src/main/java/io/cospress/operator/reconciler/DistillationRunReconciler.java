@@ -38,6 +38,7 @@ import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
 import io.javaoperatorsdk.operator.api.reconciler.MaxReconciliationInterval;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
+import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.Mappers;
@@ -127,14 +128,10 @@ public final class DistillationRunReconciler
   @Override
   public UpdateControl<DistillationRun> reconcile(
       DistillationRun run, Context<DistillationRun> context) {
-    metrics.countRunsFrom(() -> context.getPrimaryCache().list());
-    metrics.refreshRunPhases();
+    countRunsIn(context);
     DistillationRunStatus current = run.getStatus();
     RunPhase previousPhase = current == null ? null : current.getPhase();
-    RestartsStatus restarts =
-        current == null || current.getRestarts() == null
-            ? RestartCounts.none()
-            : RestartCounts.copyOf(current.getRestarts());
+    RestartsStatus restarts = RestartCounts.of(current);
     int attempt = restarts.getTotal() + 1;
     Optional<Job> job = jobOf(context, TrainerJobFactory.jobName(run, attempt));
     Pod pod = job.flatMap(j -> newestPod(context, j)).orElse(null);
@@ -199,23 +196,7 @@ public final class DistillationRunReconciler
                     .pod(pod)
                     .failureDecision(decision)
                     .build());
-    int currentAttempt = restarts.getTotal() + 1;
-    long generation = Objects.requireNonNullElse(run.getMetadata().getGeneration(), 1L);
-    DistillationRunStatus desired =
-        OperatorStatus.builder()
-            .resolution(resolution)
-            .conditions(
-                conditions.update(
-                    current == null ? null : current.getConditions(),
-                    resolution,
-                    pod,
-                    current == null ? null : current.getCheckpoint(),
-                    generation))
-            .observedGeneration(generation)
-            .attempt(currentAttempt)
-            .jobName(TrainerJobFactory.jobName(run, currentAttempt))
-            .restarts(restarts)
-            .build();
+    DistillationRunStatus desired = DesiredStatus.of(run, resolution, restarts, pod, conditions);
 
     recordTransition(run, current, resolution);
     UpdateControl<DistillationRun> control =
@@ -224,6 +205,13 @@ public final class DistillationRunReconciler
             ? UpdateControl.noUpdate()
             : UpdateControl.patchStatus(statusOnly(run, desired));
     return requeue == null ? control : control.rescheduleAfter(requeue);
+  }
+
+  private void countRunsIn(Context<DistillationRun> context) {
+    var cache = context.getPrimaryCache();
+    metrics.countRunsFrom(
+        cache::list, (namespace, name) -> cache.get(new ResourceID(name, namespace)));
+    metrics.refreshRunPhases();
   }
 
   /**
@@ -260,8 +248,7 @@ public final class DistillationRunReconciler
    */
   @Override
   public DeleteControl cleanup(DistillationRun run, Context<DistillationRun> context) {
-    metrics.countRunsFrom(() -> context.getPrimaryCache().list());
-    metrics.refreshRunPhases();
+    countRunsIn(context);
     if (!CheckpointCleanupJobFactory.wanted(run)) {
       return DeleteControl.defaultDelete();
     }

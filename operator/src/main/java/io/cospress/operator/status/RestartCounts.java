@@ -1,5 +1,6 @@
 package io.cospress.operator.status;
 
+import io.cospress.api.v1alpha1.DistillationRunStatus;
 import io.cospress.api.v1alpha1.RestartsStatus;
 
 /** Arithmetic on {@link RestartsStatus}, always on a fresh object. */
@@ -37,6 +38,11 @@ public final class RestartCounts {
   public static int budgetUsed(RestartsStatus restarts) {
     RestartsStatus counts = copyOf(restarts);
     return counts.getApplicationError() + counts.getNodeLoss();
+  }
+
+  /** The counts of an observed status, zero for a run that has none yet. */
+  public static RestartsStatus of(DistillationRunStatus status) {
+    return copyOf(status == null ? null : status.getRestarts());
   }
 
   /** A copy with every missing counter read as zero. */

@@ -8,6 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -50,6 +51,16 @@ public final class HelmChart {
     return helm;
   }
 
+  private static Path helmHome;
+
+  /** One scratch home for every helm call of the test JVM. */
+  private static synchronized Path helmHome() throws IOException {
+    if (helmHome == null) {
+      helmHome = Files.createTempDirectory("helm-home");
+    }
+    return helmHome;
+  }
+
   public static Result run(String... args) {
     List<String> command = new ArrayList<>();
     command.add(helm().toString());
@@ -61,7 +72,7 @@ public final class HelmChart {
         // Helm must not read or write the user's own repositories and caches.
         ProcessBuilder builder =
             new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile());
-        Path home = Files.createTempDirectory("helm-home");
+        Path home = helmHome();
         builder.environment().put("HELM_CONFIG_HOME", home.resolve("config").toString());
         builder.environment().put("HELM_CACHE_HOME", home.resolve("cache").toString());
         builder.environment().put("HELM_DATA_HOME", home.resolve("data").toString());
@@ -162,5 +173,20 @@ public final class HelmChart {
             .map(e -> (String) e.get("value"))
             .filter(Objects::nonNull)
             .findFirst();
+  }
+
+  /** The container's environment as the kubelet would give it (downward API resolved). */
+  @SuppressWarnings("unchecked")
+  public static Map<String, String> environment(Map<String, Object> container, String namespace) {
+    Map<String, String> env = new HashMap<>();
+    for (Map<String, Object> var : (List<Map<String, Object>>) container.get("env")) {
+      Object fieldPath = at(var, "valueFrom.fieldRef.fieldPath");
+      if ("metadata.namespace".equals(fieldPath)) {
+        env.put((String) var.get("name"), namespace);
+      } else {
+        env.put((String) var.get("name"), (String) var.get("value"));
+      }
+    }
+    return env;
   }
 }

@@ -17,7 +17,6 @@ import io.fabric8.kubernetes.api.model.Toleration;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -137,7 +136,8 @@ class HelmChartTest {
         HelmChart.template(NAMESPACE, "-f", ALL_ON_VALUES.toString());
 
     OperatorSettings settings =
-        OperatorSettings.fromEnvironment(environment(operatorContainer(objects), NAMESPACE));
+        OperatorSettings.fromEnvironment(
+            HelmChart.environment(operatorContainer(objects), NAMESPACE));
 
     assertThat(settings.watchNamespaces()).containsExactly("team-a", "team-b");
     assertThat(settings.leaderElectionNamespace()).isEqualTo(NAMESPACE);
@@ -161,7 +161,7 @@ class HelmChartTest {
   void defaultValuesGiveTheOperatorsReleasedDefaults() {
     OperatorSettings settings =
         OperatorSettings.fromEnvironment(
-            environment(operatorContainer(HelmChart.template(NAMESPACE)), NAMESPACE));
+            HelmChart.environment(operatorContainer(HelmChart.template(NAMESPACE)), NAMESPACE));
 
     assertThat(settings.trainer()).isEqualTo(TrainerDefaults.standard());
     assertThat(settings.watchNamespaces()).isEmpty();
@@ -272,20 +272,5 @@ class HelmChartTest {
   static Map<String, Object> operatorContainer(List<Map<String, Object>> objects) {
     return (Map<String, Object>)
         at(single(objects, "Deployment"), "spec.template.spec.containers[0]");
-  }
-
-  /** The container's environment as the kubelet would give it (downward API resolved). */
-  @SuppressWarnings("unchecked")
-  static Map<String, String> environment(Map<String, Object> container, String namespace) {
-    Map<String, String> env = new HashMap<>();
-    for (Map<String, Object> var : (List<Map<String, Object>>) container.get("env")) {
-      Object fieldPath = at(var, "valueFrom.fieldRef.fieldPath");
-      if ("metadata.namespace".equals(fieldPath)) {
-        env.put((String) var.get("name"), namespace);
-      } else {
-        env.put((String) var.get("name"), (String) var.get("value"));
-      }
-    }
-    return env;
   }
 }

@@ -13,6 +13,7 @@ import io.cospress.api.v1alpha1.DistillationRunStatus;
 import io.cospress.api.v1alpha1.ProgressStatus;
 import io.cospress.api.v1alpha1.RestartsStatus;
 import io.cospress.operator.job.TrainerJobFactory;
+import io.cospress.operator.reconciler.DesiredStatus;
 import io.cospress.operator.status.ConditionTypes;
 import io.cospress.operator.status.ConditionsUpdater;
 import io.cospress.operator.status.JobFacts;
@@ -386,10 +387,7 @@ class ArgoCdHealthCheckTest {
    */
   private void reconcile(DistillationRun run, Job job, Pod pod) {
     DistillationRunStatus current = run.getStatus();
-    RestartsStatus restarts =
-        current == null || current.getRestarts() == null
-            ? RestartCounts.none()
-            : RestartCounts.copyOf(current.getRestarts());
+    RestartsStatus restarts = RestartCounts.of(current);
     boolean terminal =
         current != null && current.getPhase() != null && current.getPhase().isTerminal();
     RetryDecision decision = null;
@@ -407,23 +405,7 @@ class ArgoCdHealthCheckTest {
     PhaseResolution resolution =
         PhaseResolver.resolve(
             RunObservation.forRun(run).job(job).pod(pod).failureDecision(decision).build());
-    int attempt = restarts.getTotal() + 1;
-    long generation = run.getMetadata().getGeneration();
-    DistillationRunStatus desired =
-        OperatorStatus.builder()
-            .resolution(resolution)
-            .conditions(
-                conditions.update(
-                    current == null ? null : current.getConditions(),
-                    resolution,
-                    pod,
-                    current == null ? null : current.getCheckpoint(),
-                    generation))
-            .observedGeneration(generation)
-            .attempt(attempt)
-            .jobName(TrainerJobFactory.jobName(run, attempt))
-            .restarts(restarts)
-            .build();
+    DistillationRunStatus desired = DesiredStatus.of(run, resolution, restarts, pod, conditions);
     if (current != null) {
       desired.setProgress(current.getProgress());
       desired.setMetrics(current.getMetrics());
@@ -454,10 +436,7 @@ class ArgoCdHealthCheckTest {
   }
 
   private static int attemptOf(DistillationRun run) {
-    DistillationRunStatus status = run.getStatus();
-    return status == null || status.getRestarts() == null
-        ? 1
-        : RestartCounts.copyOf(status.getRestarts()).getTotal() + 1;
+    return RestartCounts.of(run.getStatus()).getTotal() + 1;
   }
 
   private static JobBuilder job(DistillationRun run) {

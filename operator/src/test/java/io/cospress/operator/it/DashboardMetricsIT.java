@@ -5,7 +5,6 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.cospress.api.v1alpha1.DistillationRun;
 import io.cospress.operator.CosPressOperator;
 import io.cospress.operator.OperatorSettings;
 import io.cospress.operator.chart.HelmChart;
@@ -17,13 +16,11 @@ import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.KubernetesClientException;
-import java.io.ByteArrayInputStream;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -131,9 +128,10 @@ class DashboardMetricsIT {
             HelmChart.template("monitoring", "--set", "dashboards.enabled=true"), "ConfigMap");
     String dashboard =
         (String) ((Map<?, ?>) configMap.get("data")).get("cospress-distillation.json");
+    JsonNode model = JSON.readTree(dashboard);
     List<String> queries = new ArrayList<>();
-    collectExpressions(JSON.readTree(dashboard).get("panels"), queries);
-    for (JsonNode variable : JSON.readTree(dashboard).at("/templating/list")) {
+    collectExpressions(model.get("panels"), queries);
+    for (JsonNode variable : model.at("/templating/list")) {
       JsonNode query = variable.get("query");
       String text =
           query == null ? "" : query.isObject() ? query.path("query").asText() : query.asText();
@@ -336,8 +334,8 @@ class DashboardMetricsIT {
                 Set.of(namespace, blocked), null, "unused", 0, TrainerDefaults.standard()),
             new RetryPolicy(Duration.ofSeconds(1), Duration.ofSeconds(2)))) {
       FakeKubelet kubelet = new FakeKubelet(admin);
-      createRun(admin, namespace, "scraped");
-      createRun(admin, blocked, "refused");
+      MinimalRun.create(namespace, "scraped", "");
+      MinimalRun.create(blocked, "refused", "");
       Job first = awaitJob(admin, namespace, "scraped-a1");
       kubelet.exited(kubelet.createPod(first), 1, "Error");
       kubelet.failJob(first);
@@ -386,25 +384,6 @@ class DashboardMetricsIT {
                 return e.getMessage().contains("trainer Jobs are refused");
               }
             });
-  }
-
-  private static void createRun(KubernetesClient admin, String namespace, String name) {
-    String yaml =
-        """
-        apiVersion: cospress.io/v1alpha1
-        kind: DistillationRun
-        metadata: {name: %s}
-        spec:
-          teacher: {model: models/teacher.pt}
-          student: {model: models/student.pt}
-          dataset: {format: idx, train: {path: data/t.gz, labels: data/l.gz}}
-        """
-            .formatted(name);
-    admin
-        .resources(DistillationRun.class)
-        .inNamespace(namespace)
-        .load(new ByteArrayInputStream(yaml.getBytes(StandardCharsets.UTF_8)))
-        .create();
   }
 
   private static Job awaitJob(KubernetesClient admin, String namespace, String name) {

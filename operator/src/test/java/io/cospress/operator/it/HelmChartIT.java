@@ -10,7 +10,6 @@ import io.cospress.api.v1alpha1.RunPhase;
 import io.cospress.operator.CosPressOperator;
 import io.cospress.operator.OperatorSettings;
 import io.cospress.operator.chart.HelmChart;
-import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
@@ -20,10 +19,8 @@ import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.KubernetesClientException;
-import java.io.ByteArrayInputStream;
-import java.nio.charset.StandardCharsets;
+import io.fabric8.kubernetes.client.utils.Serialization;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.Map;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.Test;
@@ -108,7 +105,14 @@ class HelmChartIT {
             .inNamespace(release)
             .withName("cospress-cospress-operator")
             .get();
-    OperatorSettings chart = OperatorSettings.fromEnvironment(environment(deployment, release));
+    OperatorSettings chart =
+        OperatorSettings.fromEnvironment(
+            HelmChart.environment(
+                Serialization.jsonMapper()
+                    .convertValue(
+                        deployment.getSpec().getTemplate().getSpec().getContainers().get(0),
+                        Map.class),
+                release));
     OperatorSettings settings =
         new OperatorSettings(
             chart.watchNamespaces(),
@@ -126,7 +130,7 @@ class HelmChartIT {
 
     try (CosPressOperator operator = CosPressOperator.start(asChart, settings)) {
       FakeKubelet kubelet = new FakeKubelet(admin);
-      createRun(runs, "from-chart");
+      MinimalRun.create(runs, "from-chart", "");
 
       Job job = await().atMost(TIMEOUT).until(() -> job(runs, "from-chart-a1"), j -> j != null);
       assertThat(
@@ -199,25 +203,6 @@ class HelmChartIT {
     }
   }
 
-  private void createRun(String namespace, String name) {
-    String yaml =
-        """
-        apiVersion: cospress.io/v1alpha1
-        kind: DistillationRun
-        metadata: {name: %s}
-        spec:
-          teacher: {model: models/teacher.pt}
-          student: {model: models/student.pt}
-          dataset: {format: idx, train: {path: data/t.gz, labels: data/l.gz}}
-        """
-            .formatted(name);
-    admin
-        .resources(DistillationRun.class)
-        .inNamespace(namespace)
-        .load(new ByteArrayInputStream(yaml.getBytes(StandardCharsets.UTF_8)))
-        .create();
-  }
-
   private Job job(String namespace, String name) {
     return admin.batch().v1().jobs().inNamespace(namespace).withName(name).get();
   }
@@ -235,21 +220,5 @@ class HelmChartIT {
                       .get();
               return run.getStatus() != null && test.test(run.getStatus());
             });
-  }
-
-  /** The operator container's environment as the kubelet gives it (downward API resolved). */
-  private static Map<String, String> environment(Deployment deployment, String namespace) {
-    Map<String, String> env = new HashMap<>();
-    for (EnvVar var :
-        deployment.getSpec().getTemplate().getSpec().getContainers().get(0).getEnv()) {
-      if (var.getValueFrom() != null
-          && var.getValueFrom().getFieldRef() != null
-          && "metadata.namespace".equals(var.getValueFrom().getFieldRef().getFieldPath())) {
-        env.put(var.getName(), namespace);
-      } else {
-        env.put(var.getName(), var.getValue());
-      }
-    }
-    return env;
   }
 }

@@ -13,12 +13,10 @@ import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
-import java.io.ByteArrayInputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
@@ -40,26 +38,6 @@ class OperatorProcessIT {
             HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + operator.httpPort() + path))
                 .build(),
             HttpResponse.BodyHandlers.ofString());
-  }
-
-  private DistillationRun apply(String namespace, String name, String extra) {
-    String yaml =
-        """
-        apiVersion: cospress.io/v1alpha1
-        kind: DistillationRun
-        metadata: {name: %s}
-        spec:
-          teacher: {model: models/teacher.pt}
-          student: {model: models/student.pt}
-          dataset: {format: idx, train: {path: data/t.gz, labels: data/l.gz}}
-        %s
-        """
-            .formatted(name, extra.indent(2).stripTrailing());
-    return admin
-        .resources(DistillationRun.class)
-        .inNamespace(namespace)
-        .load(new ByteArrayInputStream(yaml.getBytes(StandardCharsets.UTF_8)))
-        .create();
   }
 
   @Test
@@ -84,7 +62,7 @@ class OperatorProcessIT {
       assertThat(lease).isNotNull();
       assertThat(lease.getSpec().getHolderIdentity()).isNotBlank();
 
-      apply(namespace, "counted", "");
+      MinimalRun.create(namespace, "counted", "");
       await()
           .atMost(Duration.ofSeconds(60))
           .until(
@@ -109,7 +87,7 @@ class OperatorProcessIT {
             ownClient(),
             new OperatorSettings(
                 Set.of(namespace), null, "unused", 0, TrainerDefaults.standard()))) {
-      apply(namespace, "queued", "queueName: team-gpus");
+      MinimalRun.create(namespace, "queued", "queueName: team-gpus");
       await()
           .atMost(Duration.ofSeconds(60))
           .until(

@@ -20,7 +20,16 @@ class OperatorMetricsTest {
   private final List<DistillationRun> cache = new ArrayList<>();
 
   OperatorMetricsTest() {
-    metrics.countRunsFrom(() -> new ArrayList<>(cache).stream());
+    metrics.countRunsFrom(
+        () -> new ArrayList<>(cache).stream(),
+        (namespace, name) ->
+            new ArrayList<>(cache)
+                .stream()
+                    .filter(
+                        r ->
+                            r.getMetadata().getNamespace().equals(namespace)
+                                && r.getMetadata().getName().equals(name))
+                    .findFirst());
   }
 
   @Test
