@@ -55,17 +55,27 @@ public final class CosPressStep {
    * which the caller closes after the step.
    */
   public LossValues run(NDArray images, double learningRate) {
+    return run(images, learningRate, StepPhase.Listener.NONE);
+  }
+
+  /** {@link #run(NDArray, double)}, telling {@code phases} as each part of the step ends. */
+  public LossValues run(NDArray images, double learningRate, StepPhase.Listener phases) {
     // Inference tensors from the frozen teacher must be copied before autograd sees them.
     NDArray t = pool(teacher.forward(images, false)).duplicate();
+    phases.ended(StepPhase.TEACHER);
     LossValues values;
     try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
       NDArray c = head.forward(t);
       NDArray s = pool(student.forward(images, true));
+      phases.ended(StepPhase.FORWARD);
       LossTerms terms = loss.compute(t, c, s);
+      phases.ended(StepPhase.LOSS);
       collector.backward(terms.total());
       values = terms.values();
+      phases.ended(StepPhase.BACKWARD);
     }
     optimizer.step(learningRate);
+    phases.ended(StepPhase.OPTIMIZER);
     if (++steps % STEPS_PER_COLLECTION == 0) {
       System.gc();
     }
