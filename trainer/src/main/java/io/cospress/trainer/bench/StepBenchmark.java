@@ -98,15 +98,10 @@ public final class StepBenchmark implements Callable<Integer> {
         List<TrainableParameter> params = new ArrayList<>(student.parameters());
         params.addAll(head.parameters());
         try (AdamW adamW =
-            new AdamW(manager, params, new AdamWSettings(0.9, 0.999, 1e-8, 0.05, null))) {
-          CosPressStep step =
-              new CosPressStep(
-                  teacher,
-                  student,
-                  head,
-                  new CosPressLoss(TrainingSpec.DEFAULT_TEMPERATURES, LossWeights.ONES),
-                  adamW,
-                  false);
+                new AdamW(manager, params, new AdamWSettings(0.9, 0.999, 1e-8, 0.05, null));
+            CosPressLoss loss =
+                new CosPressLoss(TrainingSpec.DEFAULT_TEMPERATURES, LossWeights.ONES)) {
+          CosPressStep step = new CosPressStep(teacher, student, head, loss, adamW, false);
           for (int i = 0; i < warmup; i++) {
             runStep(manager, step, pixels, shape, new PhaseClock(false));
           }
