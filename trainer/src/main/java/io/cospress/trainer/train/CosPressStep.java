@@ -60,8 +60,7 @@ public final class CosPressStep {
 
   /** {@link #run(NDArray, double)}, telling {@code phases} as each part of the step ends. */
   public LossValues run(NDArray images, double learningRate, StepPhase.Listener phases) {
-    // Inference tensors from the frozen teacher must be copied before autograd sees them.
-    NDArray t = pool(teacher.forward(images, false)).duplicate();
+    NDArray t = pool(teacher.forwardFrozen(images));
     phases.ended(StepPhase.TEACHER);
     LossValues values;
     try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
