@@ -93,7 +93,10 @@ final class SneDivergence {
       softC.close();
       NDArray perSet;
       try (NDArray flat = a.reshape(k, sets * n * n)) {
-        perSet = constants.inverseTemperatureRow(compressedSets).matMul(flat).reshape(sets, n, n);
+        // A result joins its first operand's manager: move it from the constants' to the step's.
+        NDArray weighted = constants.inverseTemperatureRow(compressedSets).matMul(flat);
+        weighted.attach(compressedSets.getManager());
+        perSet = weighted.reshape(sets, n, n);
       }
       a.close();
       // Times the float reciprocal rather than over the count: as accurate, but the smallest
