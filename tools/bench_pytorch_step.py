@@ -22,11 +22,15 @@ gradients of the total (float32, as in training, and float64) and prints them ne
 NAME.expected.json / NAME.expected.npz; exits 1 unless all agree within relative 1e-4
 (absolute 1e-6 near zero).
 
-Examples:
-  python3 tools/bench_pytorch_step.py --teacher examples/models/teacher-vit-fmnist.pt \\
+With --profile FILE it also profiles one more step with torch.profiler (Chrome trace; each phase
+a record_function range "phase:<name>", for tools/profile_summary.py).
+
+hack/benchmark.sh runs it with PyPI's torch in virtual environments (hack/torch-venv.sh): the
+libtorch version DJL runs and the newest. Examples:
+  PY=$(hack/torch-venv.sh 2.7.1 | tail -n1)
+  $PY tools/bench_pytorch_step.py --teacher examples/models/teacher-vit-fmnist.pt \\
       --student examples/models/student-vit-tiny.pt --batch 64 --image-size 28 --channels 1 --threads 2
-  python3 tools/bench_pytorch_step.py --check-fixtures ../shared/fixtures/cospress-loss
-Debian's torch links the reference BLAS; run through tools/with-openblas.sh for a fair number.
+  $PY tools/bench_pytorch_step.py --check-fixtures DIR/cospress-loss
 """
 import argparse
 import glob
