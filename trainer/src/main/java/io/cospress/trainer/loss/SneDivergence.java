@@ -19,7 +19,7 @@ import java.util.function.BinaryOperator;
  *   <li>Every row of {@code exp(L)} sums to 1, so {@code Σ exp(J) = 2n} and {@code logsumexp(J) =
  *       log 2n} exactly: no reduction is needed, and it has no gradient.
  *   <li>{@code J} is symmetric, so {@code KL = Σ exp(P_t)(P_t - P_c) = (1/n) Σ S_t ⊙ (J_t - J_c)}
- *       with {@code S_t = exp(L_t)}, the teacher's row softmax.
+ *       with {@code S_t = exp(L_t)}, the teacher's row softmax, and {@code J_t = log(S_t + S_tᵀ)}.
  *   <li>With {@code W = S_t + S_tᵀ}, {@code A = W ⊙ σ(L_c - L_cᵀ)} and {@code S_c = exp(L_c)}, the
  *       gradient is {@code ∂KL/∂(D_c/τ) = -(A - S_c ⊙ rowsum(A)) / n}.
  * </ul>
@@ -60,30 +60,34 @@ final class SneDivergence {
       // soon as they are dead, so the step's peak memory holds a few of them, not all.
       NDArray mask = constants.selfMask(n, compressedSets);
       NDArray tau = constants.temperatureColumn(compressedSets);
-      NDArray logT = rowLogSoftmax(cosine(teacherSets).subi(mask), tau);
+      NDArray softT;
+      try (NDArray logT = rowLogSoftmax(cosine(teacherSets).subi(mask), tau)) {
+        softT = logT.exp();
+      }
+      NDArray weights = withTranspose(softT, NDArray::add);
       NDArray logC;
       try (NDArray detached = cosine.stopGradient()) {
         logC = rowLogSoftmax(detached.sub(mask), tau);
       }
       NDArray differenceC = withTranspose(logC, NDArray::sub);
-      NDArray jointDifference;
-      try (NDArray differenceT = withTranspose(logT, NDArray::sub)) {
-        jointDifference = logaddexpTransposed(logT, differenceT);
+      // Σ S_t ⊙ J_t with J_t = log(S_t + S_tᵀ): where S_t is 0 the term is 0 (xlogy), and where
+      // it is not, S_t + S_tᵀ cannot underflow. J_c has no such guard and stays in log space.
+      NDArray divergenceSum;
+      try (NDArray teacherTerms = softT.xlogy(weights)) {
+        divergenceSum = teacherTerms.sum();
       }
-      try (NDArray jointC = logaddexpTransposed(logC, differenceC)) {
-        jointDifference.subi(jointC);
+      try (NDArray jointC = logaddexpTransposed(logC, differenceC);
+          NDArray flatSoft = softT.reshape(-1);
+          NDArray flatJoint = jointC.reshape(-1);
+          NDArray crossSum = flatSoft.dot(flatJoint)) {
+        divergenceSum.subi(crossSum);
       }
-      NDArray softT = logT.exp();
-      logT.close();
       double count = (double) n * k * sets;
-      try (NDArray flatSoft = softT.reshape(-1);
-          NDArray flatDifference = jointDifference.reshape(-1)) {
-        value = Scalars.over(flatSoft.dot(flatDifference), count);
-      }
-      jointDifference.close();
+      value = Scalars.over(divergenceSum, count);
 
-      NDArray a = Activation.sigmoid(differenceC).muli(withTranspose(softT, NDArray::add));
+      NDArray a = Activation.sigmoid(differenceC).muli(weights);
       differenceC.close();
+      weights.close();
       softT.close();
       NDArray softC = logC.exp();
       logC.close();
