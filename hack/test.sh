@@ -13,6 +13,8 @@ missing=()
   missing+=(dataset-fashion-mnist)
 command -v lua5.1 >/dev/null || missing+=(lua5.1)
 command -v lua5.4 >/dev/null || missing+=(lua5.4)
+# Debian's PyTorch and NumPy: LossFixturesRegenerationTest reruns tools/cospress_loss_reference.py.
+/usr/bin/python3 -c 'import numpy, torch' 2>/dev/null || missing+=(python3-torch python3-numpy)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "==> installing Debian packages: ${missing[*]}" >&2
   as_root apt-get update -q >/dev/null
