@@ -29,6 +29,7 @@ public final class CheckpointStore {
 
   static final String STATE_FILE = "state.json";
   private static final String PREFIX = "ckpt-";
+  private static final String TMP_PREFIX = ".tmp-" + PREFIX;
   private static final ObjectMapper JSON =
       new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
@@ -46,7 +47,13 @@ public final class CheckpointStore {
 
   /** Writes a checkpoint atomically, then prunes all but the newest {@code keep} and the best. */
   public Checkpoint save(
-      int epoch, int batch, long step, long seed, Double knnAccuracy, CheckpointWriter writer)
+      int epoch,
+      int batch,
+      long step,
+      long seed,
+      Double knnAccuracy,
+      Map<String, String> recipe,
+      CheckpointWriter writer)
       throws IOException {
     Files.createDirectories(root);
     String name = String.format("%s%010d", PREFIX, step);
@@ -61,7 +68,7 @@ public final class CheckpointStore {
       }
       CheckpointState state =
           new CheckpointState(
-              epoch, batch, step, seed, knnAccuracy, Instant.now().toString(), files);
+              epoch, batch, step, seed, knnAccuracy, Instant.now().toString(), files, recipe);
       JSON.writeValue(tmp.resolve(STATE_FILE).toFile(), state);
       Path target = root.resolve(name);
       if (Files.exists(target)) {
@@ -76,6 +83,26 @@ public final class CheckpointStore {
         deleteRecursively(tmp);
       }
     }
+  }
+
+  /**
+   * Removes the temporary directories of checkpoints a killed trainer left half-written. Only the
+   * trainer holding the run directory's lock may call this: another one may be writing.
+   *
+   * @return how many were removed
+   */
+  public int removeStaleTemporaries() throws IOException {
+    if (!Files.isDirectory(root)) {
+      return 0;
+    }
+    List<Path> stale;
+    try (Stream<Path> entries = Files.list(root)) {
+      stale = entries.filter(p -> p.getFileName().toString().startsWith(TMP_PREFIX)).toList();
+    }
+    for (Path dir : stale) {
+      deleteRecursively(dir);
+    }
+    return stale.size();
   }
 
   /** The newest checkpoint that verifies; each newer corrupt one is reported and skipped. */

@@ -9,11 +9,11 @@ import io.cospress.api.v1alpha1.ArchitectureSpec;
 import io.cospress.api.v1alpha1.CheckpointStatus;
 import io.cospress.api.v1alpha1.DistillationRunSpec;
 import io.cospress.api.v1alpha1.MetricsStatus;
-import io.cospress.api.v1alpha1.ModelOutput;
 import io.cospress.api.v1alpha1.ProgressStatus;
 import io.cospress.api.v1alpha1.TrainingSpec;
 import io.cospress.trainer.checkpoint.Checkpoint;
 import io.cospress.trainer.checkpoint.CheckpointStore;
+import io.cospress.trainer.checkpoint.RunRecipe;
 import io.cospress.trainer.config.RunManifest;
 import io.cospress.trainer.data.Batch;
 import io.cospress.trainer.data.BatchLoader;
@@ -44,6 +44,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.function.Consumer;
 
@@ -77,6 +78,9 @@ public final class DistillationSession implements AutoCloseable {
   private final boolean pooledOnly;
   private final int stepsPerEpoch;
   private final CosPressStep cosPressStep;
+  private final Map<String, String> recipe;
+  private final Optional<Checkpoint> resumedFrom;
+  private final ModelShapes shapes;
   private final ThroughputMeter throughput = new ThroughputMeter();
   private final ImageBatchBuffer imageBuffer = new ImageBatchBuffer();
 
@@ -103,10 +107,19 @@ public final class DistillationSession implements AutoCloseable {
     this.log = log;
     TrainingSpec training = spec.getTraining();
     this.pooledOnly = Boolean.TRUE.equals(training.getPooledOnly());
+    this.recipe = RunRecipe.of(spec);
     this.manager = NDManager.newBaseManager(options.device());
     boolean ready = false;
     List<AutoCloseable> opened = new ArrayList<>();
     try {
+      this.checkpoints =
+          new CheckpointStore(
+              manifest.confine(
+                  "spec.checkpoint.path", options.outputDir(), spec.getCheckpoint().getPath()),
+              spec.getCheckpoint().getKeep());
+      Optional<Checkpoint> resume = checkpoints.latestValid(log);
+      resume.ifPresent(this::requireSameRecipe);
+      this.resumedFrom = resume;
       this.data = TrainingData.open(manifest, spec.getEvaluation().getBankSize());
       this.stepsPerEpoch = EpochOrder.batchesPerEpoch(data.train().size(), training.getBatchSize());
       if (stepsPerEpoch == 0) {
@@ -117,12 +130,6 @@ public final class DistillationSession implements AutoCloseable {
                 + data.train().size()
                 + " images)");
       }
-      this.checkpoints =
-          new CheckpointStore(
-              manifest.confine(
-                  "spec.checkpoint.path", options.outputDir(), spec.getCheckpoint().getPath()),
-              spec.getCheckpoint().getKeep());
-      Optional<Checkpoint> resume = checkpoints.latestValid(log);
 
       Path teacherFile = manifest.resolve("spec.teacher.model", spec.getTeacher().getModel());
       if (Files.isRegularFile(teacherFile)) {
@@ -138,12 +145,13 @@ public final class DistillationSession implements AutoCloseable {
       opened.add(teacher);
       this.student = openStudent(resume);
       opened.add(student);
-      long[] dims = probeShapes();
+      this.shapes = ModelShapes.probe(spec, teacher, student, manager);
       long seed = training.getSeed();
       this.head =
           resume.isPresent()
               ? loadHead(resume.get().file(HEAD_FILE))
-              : CompressionHead.initialise(manager, (int) dims[0], (int) dims[1], seed);
+              : CompressionHead.initialise(
+                  manager, (int) shapes.teacherWidth(), (int) shapes.studentWidth(), seed);
       opened.add(head);
       List<TrainableParameter> trainable = new ArrayList<>(student.parameters());
       trainable.addAll(head.parameters());
@@ -189,6 +197,8 @@ public final class DistillationSession implements AutoCloseable {
     if (architecture != null) {
       int channels = spec.getDataset().getChannels();
       int size = spec.getDataset().getImageSize();
+      resume.ifPresent(
+          c -> requireStudentFile(c, BuiltinStudent.FILE_NAME, "a built-in architecture"));
       try {
         return resume.isPresent()
             ? BuiltinStudent.load(
@@ -202,6 +212,7 @@ public final class DistillationSession implements AutoCloseable {
     Path file;
     if (resume.isPresent()) {
       file = resume.get().file(TorchScriptStudent.FILE_NAME);
+      requireStudentFile(resume.get(), TorchScriptStudent.FILE_NAME, "a TorchScript student");
     } else {
       file = manifest.resolve("spec.student.model", spec.getStudent().getModel());
       if (Files.isRegularFile(file)) {
@@ -214,99 +225,39 @@ public final class DistillationSession implements AutoCloseable {
   }
 
   /**
-   * Runs both models on a tiny batch to learn their widths and to reject shapes the manifest does
-   * not describe before any training time is spent.
-   *
-   * @return {teacher width, student width}
+   * A resume continues one training: with another teacher, student, data or optimisation recipe it
+   * would silently mix two, so that is refused, naming each field that differs.
    */
-  private long[] probeShapes() {
-    int size = spec.getDataset().getImageSize();
-    int channels = spec.getDataset().getChannels();
-    try (NDManager scope = manager.newSubManager()) {
-      NDArray images = scope.zeros(new Shape(2, channels, size, size));
-      Shape t;
-      Shape s;
-      try {
-        t = teacher.forward(images, false).getShape();
-      } catch (RuntimeException e) {
-        throw new ModelInputException(
-            "spec.teacher.model: "
-                + teacher.file()
-                + " failed on a [2,"
-                + channels
-                + ","
-                + size
-                + ","
-                + size
-                + "] input (dataset.channels/imageSize): "
-                + firstLine(e),
-            e);
-      }
-      try {
-        s = student.forward(images, false).getShape();
-      } catch (RuntimeException e) {
-        throw new ModelInputException(
-            "spec.student.model: the student failed on a [2,"
-                + channels
-                + ","
-                + size
-                + ","
-                + size
-                + "] input (dataset.channels/imageSize): "
-                + firstLine(e),
-            e);
-      }
-      checkOutput(
-          "spec.teacher.output", teacher.file().toString(), t, spec.getTeacher().getOutput());
-      checkOutput("spec.student.output", studentName(), s, spec.getStudent().getOutput());
-      if (!pooledOnly && t.dimension() == 3 && s.dimension() == 3 && t.get(1) != s.get(1)) {
-        throw new ModelInputException(
-            "token-grid mismatch: teacher "
-                + teacher.file()
-                + " gives "
-                + t.get(1)
-                + " tokens but student "
-                + studentName()
-                + " gives "
-                + s.get(1)
-                + " at image size "
-                + size
-                + " (different patch sizes?); set spec.training.pooledOnly: true to distil the"
-                + " pooled embedding only");
-      }
-      if (t.dimension() != s.dimension() && !pooledOnly) {
-        throw new ModelInputException(
-            "spec.student.output: teacher gives "
-                + t
-                + " but student gives "
-                + s
-                + "; both must be tokens or both pooled, unless spec.training.pooledOnly is true");
-      }
-      return new long[] {t.get(t.dimension() - 1), s.get(s.dimension() - 1)};
+  private void requireSameRecipe(Checkpoint checkpoint) {
+    Map<String, String> written = checkpoint.state().recipe();
+    if (written == null) {
+      return; // written before recipes were recorded: the seed check in restore() still warns
+    }
+    List<String> differences = RunRecipe.differences(written, recipe);
+    if (!differences.isEmpty()) {
+      throw new ModelInputException(
+          "spec: checkpoint "
+              + checkpoint.directory()
+              + " was trained with another recipe: "
+              + String.join("; ", differences)
+              + ". Restore those fields to resume, or start the changed recipe in another"
+              + " --output (or spec.checkpoint.path)");
     }
   }
 
-  private String studentName() {
-    ArchitectureSpec arch = spec.getStudent().getArchitecture();
-    return arch == null
-        ? spec.getStudent().getModel()
-        : "built-in " + arch.getType().name().toLowerCase(java.util.Locale.ROOT);
-  }
-
-  private static void checkOutput(String field, String file, Shape shape, ModelOutput expected) {
-    int want = expected == ModelOutput.POOLED ? 2 : 3;
-    if (shape.dimension() != want) {
+  /**
+   * Checkpoints from before recipes were recorded: a changed student type still gets a clear error.
+   */
+  private static void requireStudentFile(Checkpoint checkpoint, String file, String wanted) {
+    if (!Files.isRegularFile(checkpoint.file(file))) {
       throw new ModelInputException(
-          field
-              + ": "
+          "spec.student: checkpoint "
+              + checkpoint.directory()
+              + " holds no "
               + file
-              + " returns shape "
-              + shape
-              + " but the manifest says '"
-              + (expected == ModelOutput.POOLED ? "pooled" : "tokens")
-              + "' (expected "
-              + (want == 3 ? "[B,T,D]" : "[B,D]")
-              + ")");
+              + ", so it was not trained with "
+              + wanted
+              + " as the manifest now says; use another --output for a new student");
     }
   }
 
@@ -347,8 +298,24 @@ public final class DistillationSession implements AutoCloseable {
             + step);
   }
 
-  /** Trains until the last epoch is done or a stop is requested. */
+  /**
+   * Trains until the last epoch is done or a stop is requested. A failure is reported (phase
+   * Failed, with the cause) before it is thrown, so status.json never claims a dead run is running.
+   */
   public RunResult run() throws IOException {
+    try {
+      return train();
+    } catch (IOException | RuntimeException | Error e) {
+      try {
+        report("Failed", Failures.oneLine(e), true);
+      } catch (RuntimeException | Error reporting) {
+        e.addSuppressed(reporting);
+      }
+      throw e;
+    }
+  }
+
+  private RunResult train() throws IOException {
     TrainingSpec training = spec.getTraining();
     int epochs = training.getEpochs();
     metrics.recordProgress(epoch, (long) stepsPerEpoch * epochs);
@@ -469,6 +436,45 @@ public final class DistillationSession implements AutoCloseable {
     return step;
   }
 
+  /** What was opened and checked, one line each, for {@code validate}. */
+  public List<String> describeInputs() {
+    List<String> lines = new ArrayList<>();
+    lines.add("teacher " + teacher.file() + ": output " + shapes.teacher() + " for 2 images");
+    lines.add("student " + studentName() + ": output " + shapes.student() + " for 2 images");
+    lines.add("train: " + data.train().describe() + "; " + stepsPerEpoch + " steps per epoch");
+    if (data.validation() != null) {
+      lines.add("validation: " + data.validation().describe());
+    }
+    if (data.ood() != null) {
+      lines.add("ood: " + data.ood().describe());
+    }
+    lines.add(
+        resumedFrom
+            .map(
+                c ->
+                    "resumes from "
+                        + c.directory()
+                        + " (epoch "
+                        + c.state().epoch()
+                        + ", step "
+                        + c.state().step()
+                        + ")")
+            .orElse("starts fresh: no checkpoint in " + checkpoints.root()));
+    return lines;
+  }
+
+  private String studentName() {
+    ArchitectureSpec arch = spec.getStudent().getArchitecture();
+    return arch == null
+        ? spec.getStudent().getModel()
+        : "built-in " + arch.getType().name().toLowerCase(java.util.Locale.ROOT);
+  }
+
+  /** The checkpoint this session resumed from, if any. */
+  public Optional<Checkpoint> resumedFrom() {
+    return resumedFrom;
+  }
+
   int epoch() {
     return epoch;
   }
@@ -507,6 +513,7 @@ public final class DistillationSession implements AutoCloseable {
             step,
             spec.getTraining().getSeed(),
             latest.getStudentKnnAccuracy(),
+            recipe,
             dir -> {
               student.save(dir);
               writeHead(dir);
