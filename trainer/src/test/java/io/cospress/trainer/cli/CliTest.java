@@ -72,7 +72,9 @@ class CliTest {
   void missingManifestIsAnInputError() {
     Outcome outcome = execute("run", "-f", work.resolve("nope.yaml").toString());
     assertThat(outcome.exitCode()).isEqualTo(2);
-    assertThat(outcome.err()).contains("manifest not found").contains("nope.yaml");
+    assertThat(outcome.err().strip())
+        .startsWith("error: manifest: ")
+        .endsWith("nope.yaml not found");
   }
 
   @Test
