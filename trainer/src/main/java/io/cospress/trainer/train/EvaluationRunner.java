@@ -13,7 +13,7 @@ import java.util.Arrays;
 import java.util.function.Function;
 
 /**
- * SPEC section 3: weighted kNN of student and teacher, their agreement, OOD detection and
+ * docs/evaluation.md: weighted kNN of student and teacher, their agreement, OOD detection and
  * similarity preservation. The teacher is frozen, so its embeddings are computed once per run.
  */
 final class EvaluationRunner {
