@@ -1,6 +1,6 @@
 -- Argo CD health check for cospress.io/DistillationRun.
 --
--- Reads what the CosPress operator writes (SPEC section 4): status.observedGeneration, the
+-- Reads what the CosPress operator writes (docs/status-model.md): status.observedGeneration, the
 -- Ready / Reconciling / Stalled conditions and status.phase, and adds the trainer's
 -- status.progress to the message while the operator still drives the run.
 --

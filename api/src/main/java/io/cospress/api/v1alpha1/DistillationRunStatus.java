@@ -8,7 +8,7 @@ import java.util.List;
 import lombok.Data;
 
 /**
- * Observed state. Two writers share it and never overwrite each other (SPEC section 4): the
+ * Observed state. Two writers share it and never overwrite each other (docs/status-model.md): the
  * operator owns phase, conditions, observedGeneration, restarts and the attempt fields; the trainer
  * owns progress, metrics and checkpoint.
  */

@@ -55,8 +55,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Turns a DistillationRun into one trainer Job per attempt and its status into phase and
- * conditions. Retries, suspension and failure classification follow SPEC section 5; everything the
- * run owns carries an owner reference, so deleting the run removes it.
+ * conditions. Retries, suspension and failure classification follow docs/failure-semantics.md;
+ * everything the run owns carries an owner reference, so deleting the run removes it.
  */
 // The periodic reconciliation is a safety net for a missed event, and a heartbeat: with any run
 // present the operator reconciles at least every five minutes, which the chart's

@@ -14,11 +14,11 @@ import java.util.stream.Collectors;
  * only operator-owned fields (phase, conditions, observedGeneration, reason, message, attempt,
  * jobName, restarts).
  *
- * <p>The trainer owns progress, metrics and checkpoint under its own field manager (SPEC section
- * 4). Were the operator to send them, even unchanged, it would become a co-owner and a later apply
- * without them would delete the trainer's values; so they are never set here. Conversely, server-
- * side apply removes a field its manager owned and stops sending, so the operator must send its
- * complete set every time: build from all of it, not from a delta.
+ * <p>The trainer owns progress, metrics and checkpoint under its own field manager
+ * (docs/status-model.md). Were the operator to send them, even unchanged, it would become a
+ * co-owner and a later apply without them would delete the trainer's values; so they are never set
+ * here. Conversely, server- side apply removes a field its manager owned and stops sending, so the
+ * operator must send its complete set every time: build from all of it, not from a delta.
  */
 public final class OperatorStatus {
 

@@ -186,7 +186,7 @@ public final class PhaseResolver {
     PodCondition condition = scheduled.get();
     if (!KubernetesSignals.TRUE.equals(condition.getStatus())) {
       // The scheduler's message says what is missing, e.g. "0/3 nodes are available: 3
-      // Insufficient nvidia.com/gpu."; pass it on untouched (SPEC section 5).
+      // Insufficient nvidia.com/gpu."; pass it on untouched (docs/failure-semantics.md).
       return new PhaseResolution(
           RunPhase.Pending,
           orDefault(condition.getReason(), KubernetesSignals.UNSCHEDULABLE),

@@ -38,9 +38,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Every metric the Grafana dashboard and the alert rules query is one the trainer or the operator
- * really exports (SPEC section 7). The queries come from the rendered chart and are parsed by the
- * Prometheus query parser itself; the exported names come from scraping a real trainer process and
- * a real operator that has reconciled, retried and failed.
+ * really exports (docs/observability.md). The queries come from the rendered chart and are parsed
+ * by the Prometheus query parser itself; the exported names come from scraping a real trainer
+ * process and a real operator that has reconciled, retried and failed.
  */
 class DashboardMetricsIT {
 

@@ -46,10 +46,10 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * SPEC sections 4 and 6 on a real API server with RBAC on: the real trainer, authenticated only by
- * a token of its run's ServiceAccount, reports progress, metrics and checkpoints into the run's
- * status next to the operator's phase and conditions, each writer owning its own fields; and that
- * token can touch nothing but its own run's status.
+ * docs/status-model.md and docs/security.md on a real API server with RBAC on: the real trainer,
+ * authenticated only by a token of its run's ServiceAccount, reports progress, metrics and
+ * checkpoints into the run's status next to the operator's phase and conditions, each writer owning
+ * its own fields; and that token can touch nothing but its own run's status.
  */
 class TrainerStatusIT {
 
