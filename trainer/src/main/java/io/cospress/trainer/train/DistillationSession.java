@@ -41,7 +41,6 @@ import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -118,7 +117,7 @@ public final class DistillationSession implements AutoCloseable {
                   "spec.checkpoint.path", options.outputDir(), spec.getCheckpoint().getPath()),
               spec.getCheckpoint().getKeep());
       Optional<Checkpoint> resume = checkpoints.latestValid(log);
-      resume.ifPresent(this::requireSameRecipe);
+      resume.ifPresent(c -> ResumeChecks.requireSameRecipe(c, recipe));
       this.resumedFrom = resume;
       this.data = TrainingData.open(manifest, spec.getEvaluation().getBankSize());
       this.stepsPerEpoch = EpochOrder.batchesPerEpoch(data.train().size(), training.getBatchSize());
@@ -198,7 +197,9 @@ public final class DistillationSession implements AutoCloseable {
       int channels = spec.getDataset().getChannels();
       int size = spec.getDataset().getImageSize();
       resume.ifPresent(
-          c -> requireStudentFile(c, BuiltinStudent.FILE_NAME, "a built-in architecture"));
+          c ->
+              ResumeChecks.requireStudentFile(
+                  c, BuiltinStudent.FILE_NAME, "a built-in architecture"));
       try {
         return resume.isPresent()
             ? BuiltinStudent.load(
@@ -212,7 +213,8 @@ public final class DistillationSession implements AutoCloseable {
     Path file;
     if (resume.isPresent()) {
       file = resume.get().file(TorchScriptStudent.FILE_NAME);
-      requireStudentFile(resume.get(), TorchScriptStudent.FILE_NAME, "a TorchScript student");
+      ResumeChecks.requireStudentFile(
+          resume.get(), TorchScriptStudent.FILE_NAME, "a TorchScript student");
     } else {
       file = manifest.resolve("spec.student.model", spec.getStudent().getModel());
       if (Files.isRegularFile(file)) {
@@ -222,43 +224,6 @@ public final class DistillationSession implements AutoCloseable {
     return new TorchScriptStudent(
         TorchScriptModel.load(
             file, "spec.student.model", spec.getStudent().getSelect(), true, options.device()));
-  }
-
-  /**
-   * A resume continues one training: with another teacher, student, data or optimisation recipe it
-   * would silently mix two, so that is refused, naming each field that differs.
-   */
-  private void requireSameRecipe(Checkpoint checkpoint) {
-    Map<String, String> written = checkpoint.state().recipe();
-    if (written == null) {
-      return; // written before recipes were recorded: the seed check in restore() still warns
-    }
-    List<String> differences = RunRecipe.differences(written, recipe);
-    if (!differences.isEmpty()) {
-      throw new ModelInputException(
-          "spec: checkpoint "
-              + checkpoint.directory()
-              + " was trained with another recipe: "
-              + String.join("; ", differences)
-              + ". Restore those fields to resume, or start the changed recipe in another"
-              + " --output (or spec.checkpoint.path)");
-    }
-  }
-
-  /**
-   * Checkpoints from before recipes were recorded: a changed student type still gets a clear error.
-   */
-  private static void requireStudentFile(Checkpoint checkpoint, String file, String wanted) {
-    if (!Files.isRegularFile(checkpoint.file(file))) {
-      throw new ModelInputException(
-          "spec.student: checkpoint "
-              + checkpoint.directory()
-              + " holds no "
-              + file
-              + ", so it was not trained with "
-              + wanted
-              + " as the manifest now says; use another --output for a new student");
-    }
   }
 
   private CompressionHead loadHead(Path file) throws IOException {
@@ -410,26 +375,7 @@ public final class DistillationSession implements AutoCloseable {
     result.setTokenLoss(latest.getTokenLoss());
     latest = result;
     metrics.recordEvaluation(result);
-    log.accept(
-        String.format(
-            java.util.Locale.ROOT,
-            "epoch %d: student kNN %.4f, teacher kNN %.4f, agreement %.4f, similarity MAE %.4f"
-                + " (Spearman %s)%s",
-            epoch,
-            result.getStudentKnnAccuracy(),
-            result.getTeacherKnnAccuracy(),
-            result.getAgreement(),
-            result.getSimilarityMae(),
-            result.getSimilaritySpearman() == null
-                ? "n/a"
-                : String.format(java.util.Locale.ROOT, "%.4f", result.getSimilaritySpearman()),
-            result.getOodAuroc() == null
-                ? ""
-                : String.format(
-                    java.util.Locale.ROOT,
-                    ", OOD AUROC %.4f FPR@95 %.4f",
-                    result.getOodAuroc(),
-                    result.getOodFpr95())));
+    log.accept(EvaluationRunner.summary(epoch, result));
   }
 
   long step() {
@@ -438,36 +384,14 @@ public final class DistillationSession implements AutoCloseable {
 
   /** What was opened and checked, one line each, for {@code validate}. */
   public List<String> describeInputs() {
-    List<String> lines = new ArrayList<>();
-    lines.add("teacher " + teacher.file() + ": output " + shapes.teacher() + " for 2 images");
-    lines.add("student " + studentName() + ": output " + shapes.student() + " for 2 images");
-    lines.add("train: " + data.train().describe() + "; " + stepsPerEpoch + " steps per epoch");
-    if (data.validation() != null) {
-      lines.add("validation: " + data.validation().describe());
-    }
-    if (data.ood() != null) {
-      lines.add("ood: " + data.ood().describe());
-    }
-    lines.add(
-        resumedFrom
-            .map(
-                c ->
-                    "resumes from "
-                        + c.directory()
-                        + " (epoch "
-                        + c.state().epoch()
-                        + ", step "
-                        + c.state().step()
-                        + ")")
-            .orElse("starts fresh: no checkpoint in " + checkpoints.root()));
-    return lines;
-  }
-
-  private String studentName() {
-    ArchitectureSpec arch = spec.getStudent().getArchitecture();
-    return arch == null
-        ? spec.getStudent().getModel()
-        : "built-in " + arch.getType().name().toLowerCase(java.util.Locale.ROOT);
+    return InputSummary.lines(
+        teacher.file(),
+        spec.getStudent(),
+        shapes,
+        data,
+        stepsPerEpoch,
+        resumedFrom,
+        checkpoints.root());
   }
 
   /** The checkpoint this session resumed from, if any. */
@@ -566,30 +490,16 @@ public final class DistillationSession implements AutoCloseable {
   }
 
   private void report(String state, String message, boolean milestone) {
-    int epochs = spec.getTraining().getEpochs();
-    long totalSteps = (long) stepsPerEpoch * epochs;
-    ProgressStatus progress = new ProgressStatus();
-    progress.setEpoch(epoch);
-    progress.setTotalEpochs(epochs);
-    progress.setEpochs(epoch + "/" + epochs);
-    progress.setStep(step);
-    progress.setTotalSteps(totalSteps);
-    progress.setFraction(totalSteps == 0 ? 0 : (double) step / totalSteps);
-    double rate = throughput.imagesPerSecond();
-    if (rate > 0) {
-      progress.setImagesPerSecond(rate);
-      progress.setEtaSeconds(
-          throughput.etaSeconds((totalSteps - step) * spec.getTraining().getBatchSize()));
-    }
-    progress.setLearningRate(schedule.rateAt(Math.max(0, step - 1)));
-    progress.setLastUpdateTime(Instant.now().toString());
+    ProgressStatus progress =
+        Progress.of(
+            epoch,
+            spec.getTraining().getEpochs(),
+            step,
+            stepsPerEpoch,
+            spec.getTraining().getBatchSize(),
+            throughput,
+            schedule.rateAt(Math.max(0, step - 1)));
     sink.report(new TrainerReport(state, message, progress, latest, checkpointStatus), milestone);
-  }
-
-  private static String firstLine(Throwable e) {
-    String m = String.valueOf(e.getMessage());
-    int nl = m.indexOf('\n');
-    return nl > 0 ? m.substring(0, nl) : m;
   }
 
   private static void closeQuietly(AutoCloseable c) {
