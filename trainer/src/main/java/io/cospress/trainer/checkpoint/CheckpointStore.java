@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Instant;
@@ -150,8 +151,11 @@ public final class CheckpointStore {
     }
     for (Map.Entry<String, String> file : state.files().entrySet()) {
       Path path = dir.resolve(file.getKey());
-      if (!Files.isRegularFile(path)) {
-        throw new IOException(file.getKey() + " is missing");
+      // The trainer never writes links into a checkpoint: one there was planted, and following
+      // it could read a file from outside the run's volume.
+      if (!Files.isRegularFile(path, LinkOption.NOFOLLOW_LINKS)) {
+        throw new IOException(
+            file.getKey() + (Files.isSymbolicLink(path) ? " is a symbolic link" : " is missing"));
       }
       if (!Checksums.sha256(path).equals(file.getValue())) {
         throw new IOException(file.getKey() + " does not match its checksum");
@@ -162,7 +166,7 @@ public final class CheckpointStore {
 
   private static CheckpointState readState(Path dir) throws IOException {
     Path file = dir.resolve(STATE_FILE);
-    if (!Files.isRegularFile(file)) {
+    if (!Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {
       throw new IOException(STATE_FILE + " is missing");
     }
     return JSON.readValue(file.toFile(), CheckpointState.class);
@@ -174,7 +178,10 @@ public final class CheckpointStore {
     }
     try (Stream<Path> entries = Files.list(root)) {
       return entries
-          .filter(p -> p.getFileName().toString().startsWith(PREFIX) && Files.isDirectory(p))
+          .filter(
+              p ->
+                  p.getFileName().toString().startsWith(PREFIX)
+                      && Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS))
           .sorted(Comparator.comparing((Path p) -> p.getFileName().toString()).reversed())
           .toList();
     }

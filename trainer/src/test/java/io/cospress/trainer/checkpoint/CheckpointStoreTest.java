@@ -122,4 +122,19 @@ class CheckpointStoreTest {
     assertThat(stale).doesNotExist();
     assertThat(kept.directory()).isDirectory();
   }
+
+  @Test
+  void aCheckpointWhoseFileIsALinkIsCorruptNotFollowed() throws IOException {
+    CheckpointStore store = new CheckpointStore(root, 3);
+    Checkpoint good = store.save(1, 0, 10, 7, null, RECIPE, payload("good"));
+    Checkpoint planted = store.save(2, 0, 20, 7, null, RECIPE, payload("planted"));
+    Path outside = Files.writeString(root.resolveSibling(root.getFileName() + "-outside"), "x");
+    Files.delete(planted.file("student.pt"));
+    Files.createSymbolicLink(planted.file("student.pt"), outside);
+    List<String> warnings = new ArrayList<>();
+
+    assertThat(store.latestValid(warnings::add).orElseThrow().directory())
+        .isEqualTo(good.directory());
+    assertThat(warnings).singleElement().asString().contains("student.pt is a symbolic link");
+  }
 }
