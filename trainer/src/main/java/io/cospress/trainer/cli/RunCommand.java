@@ -48,6 +48,13 @@ public final class RunCommand implements Callable<Integer> {
   /** Enough for a checkpoint of a ViT-L student on a slow disk; the pod's grace period matches. */
   static final long SHUTDOWN_GRACE_SECONDS = 120;
 
+  /**
+   * In a pod, how long a trainer waits for the run directory's lock: the previous attempt of the
+   * same run may still be checkpointing within its grace period (suspend, preemption). Longer than
+   * that grace period, so only a real second user of the directory is refused.
+   */
+  static final Duration POD_LOCK_PATIENCE = Duration.ofSeconds(240);
+
   @ParentCommand CosPressTrainer parent;
 
   @Mixin ManifestOptions files;
@@ -103,6 +110,9 @@ public final class RunCommand implements Callable<Integer> {
             checkpoints,
             manifest.confinement(options.outputDir()),
             System.err::println)) {
+      if (parent.environment.get(CosPressConstants.ENV_RUN_NAME) != null) {
+        directory.waitingUpTo(POD_LOCK_PATIENCE);
+      }
       directory.lockExisting();
       return train(manifest, options, directory);
     }

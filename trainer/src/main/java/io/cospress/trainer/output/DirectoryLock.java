@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.HashSet;
 import java.util.Set;
@@ -25,6 +26,8 @@ import java.util.function.Consumer;
 final class DirectoryLock implements AutoCloseable {
 
   static final String FILE_NAME = ".cospress-trainer.lock";
+
+  private static final Duration POLL = Duration.ofMillis(500);
 
   /**
    * Lock files held by this JVM. POSIX record locks belong to the process, so a second channel of
@@ -47,6 +50,42 @@ final class DirectoryLock implements AutoCloseable {
 
   static Path fileIn(Path directory) {
     return directory.resolve(FILE_NAME);
+  }
+
+  /**
+   * Locks {@code directory}, waiting up to {@code patience} for another holder to let go.
+   *
+   * @param announce where to say that this trainer waits
+   * @throws DirectoryInUseException if another trainer still holds it after {@code patience}
+   */
+  static DirectoryLock acquire(
+      Path directory,
+      String field,
+      Duration patience,
+      Consumer<String> announce,
+      Consumer<String> warnings)
+      throws IOException {
+    Instant deadline = Instant.now().plus(patience);
+    boolean announced = false;
+    while (true) {
+      try {
+        return acquire(directory, field, warnings);
+      } catch (DirectoryInUseException e) {
+        if (!Instant.now().plus(POLL).isBefore(deadline)) {
+          throw e;
+        }
+        if (!announced) {
+          announce.accept("waiting up to " + patience.toSeconds() + " s: " + e.getMessage());
+          announced = true;
+        }
+        try {
+          Thread.sleep(POLL.toMillis());
+        } catch (InterruptedException interrupted) {
+          Thread.currentThread().interrupt();
+          throw e;
+        }
+      }
+    }
   }
 
   /**

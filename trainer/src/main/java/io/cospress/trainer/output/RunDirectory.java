@@ -6,6 +6,7 @@ import io.cospress.trainer.config.InvalidInputException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -35,6 +36,7 @@ public final class RunDirectory implements AutoCloseable {
   private final Path checkpoints;
   private final Consumer<String> warnings;
   private final List<DirectoryLock> locks = new ArrayList<>();
+  private Duration patience = Duration.ZERO;
 
   private RunDirectory(Path output, Path checkpoints, Consumer<String> warnings) {
     this.output = output;
@@ -68,6 +70,17 @@ public final class RunDirectory implements AutoCloseable {
     return new RunDirectory(out, checkpoints.toAbsolutePath().normalize(), warnings);
   }
 
+  /**
+   * How long to wait for another trainer to let go before refusing. Zero (the default) refuses at
+   * once, as a person at a terminal wants; in a pod the previous attempt of the same run may still
+   * be writing its last checkpoint within its grace period, and the next attempt should wait for it
+   * rather than fail the run.
+   */
+  public RunDirectory waitingUpTo(Duration patience) {
+    this.patience = patience;
+    return this;
+  }
+
   private static void requireDirectoryIfPresent(String field, Path dir) {
     if (Files.exists(dir)) {
       InputFiles.requireDirectory(field, dir);
@@ -83,7 +96,8 @@ public final class RunDirectory implements AutoCloseable {
   public void lockExisting() throws IOException {
     for (Map.Entry<Path, String> dir : directories.entrySet()) {
       if (Files.isDirectory(dir.getKey()) && DirectoryLock.exists(dir.getKey()) && !held(dir)) {
-        locks.add(DirectoryLock.acquire(dir.getKey(), dir.getValue(), warnings));
+        locks.add(
+            DirectoryLock.acquire(dir.getKey(), dir.getValue(), patience, warnings, warnings));
       }
     }
   }
@@ -98,7 +112,8 @@ public final class RunDirectory implements AutoCloseable {
     for (Map.Entry<Path, String> dir : directories.entrySet()) {
       if (!held(dir)) {
         Files.createDirectories(dir.getKey());
-        locks.add(DirectoryLock.acquire(dir.getKey(), dir.getValue(), warnings));
+        locks.add(
+            DirectoryLock.acquire(dir.getKey(), dir.getValue(), patience, warnings, warnings));
       }
     }
     for (DirectoryLock lock : locks) {

@@ -101,4 +101,29 @@ class RunDirectoryTest {
         .isInstanceOf(PathEscapeException.class)
         .hasMessageContaining("leads outside its volume");
   }
+
+  @Test
+  void withPatienceASecondTrainerWaitsForTheFirstToLetGo() throws Exception {
+    Path output = work.resolve("out");
+    RunDirectory first = inspect(output);
+    first.lockAll();
+    Thread releaser =
+        new Thread(
+            () -> {
+              try {
+                Thread.sleep(1500);
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+              }
+              first.close();
+            });
+    releaser.start();
+    try (RunDirectory second = inspect(output).waitingUpTo(java.time.Duration.ofSeconds(30))) {
+      long start = System.nanoTime();
+      second.lockExisting();
+      assertThat(System.nanoTime() - start).isGreaterThan(1_000_000_000L);
+    }
+    releaser.join();
+    assertThat(warnings).singleElement().asString().startsWith("waiting up to 30 s: --output: ");
+  }
 }
