@@ -18,7 +18,7 @@ command -v lua5.4 >/dev/null || missing+=(lua5.4)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "==> installing Debian packages: ${missing[*]}" >&2
   as_root apt-get update -q >/dev/null
-  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${missing[@]}" >/dev/null
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
 # Built from source through the Go module proxy once, then cached: etcd, kube-apiserver and
