@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# hack/cluster-leak-check.sh - prove that `hack/cluster.sh down` leaves the machine as `up`
+# found it: snapshot the host state, bring the cluster up, optionally run the smoke checks,
+# tear it down, snapshot again and compare. Prints the up/down wall times and the cluster's
+# memory, and any difference; exits 1 if there is one.
+#
+# Usage (as root)
+#   hack/cluster-leak-check.sh [--smoke] [UP ARGS...]
+#
+#   --smoke   run hack/cluster-smoke.sh between up and down (a cluster that ran pods, Jobs and
+#             Services has more to clean up than an idle one)
+#
+# The snapshot (hack/cluster/host-state.sh) covers network devices, addresses, routes, network
+# namespaces, mounts, iptables and nft rules, sysctls, top-level cgroups, the cluster's ports,
+# processes and paths. Run it on a machine nobody else changes meanwhile: another user's
+# mount or rule shows up as a difference too.
+
+set -Eeuo pipefail
+
+REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)"
+log() { printf '[leak-check] %s\n' "$*" >&2; }
+
+SMOKE=0
+if [[ "${1:-}" == --smoke ]]; then SMOKE=1; shift; fi
+[[ "$(id -u)" == 0 ]] || { log "ERROR: run as root"; exit 1; }
+
+WORK="$(mktemp -d)"
+trap 'rm -rf "$WORK"' EXIT
+
+# Install the packages and build the binaries first, so the "before" snapshot already has the
+# tools (nft, iptables) the "after" one is taken with, and nothing that `up` installs counts.
+bash "$REPO/hack/cluster.sh" prepare
+
+bash "$REPO/hack/cluster/host-state.sh" >"$WORK/before"
+
+start=$SECONDS
+bash "$REPO/hack/cluster.sh" up "$@"
+up_s=$((SECONDS - start))
+status_out="$(bash "$REPO/hack/cluster.sh" status 2>&1 || true)"
+memory="$(sed -n 's/^memory of cluster and pods: //p' <<<"$status_out")"
+
+smoke_rc=0
+if [[ "$SMOKE" == 1 ]]; then
+  bash "$REPO/hack/cluster-smoke.sh" || smoke_rc=$?
+fi
+
+start=$SECONDS
+bash "$REPO/hack/cluster.sh" down
+down_s=$((SECONDS - start))
+
+bash "$REPO/hack/cluster/host-state.sh" >"$WORK/after"
+
+log "up: ${up_s}s, down: ${down_s}s, memory right after up: ${memory:-unknown}"
+if diff -u "$WORK/before" "$WORK/after" >"$WORK/diff"; then
+  log "PASS: the machine is as it was before up (no device, address, route, netns, mount, rule, sysctl, cgroup, port, process or path left)"
+else
+  log "FAIL: tear-down left differences (- before up, + after down):"
+  cat "$WORK/diff" >&2
+  exit 1
+fi
+if [[ "$smoke_rc" != 0 ]]; then
+  log "FAIL: the smoke checks failed (exit $smoke_rc)"
+  exit "$smoke_rc"
+fi
