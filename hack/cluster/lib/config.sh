@@ -112,7 +112,8 @@ authorization:
   mode: Webhook
 containerRuntimeEndpoint: unix://$CONTAINERD_SOCK
 cgroupDriver: cgroupfs
-# Kubernetes 1.34 only warns about cgroup v1 when this is false; these VMs have no v2.
+# These VMs have cgroup v1 only. 1.34 defaults this to false and then only records a CgroupV1
+# warning event; said explicitly so that a later default cannot stop the node.
 failCgroupV1: false
 failSwapOn: false
 # The kubelet's own iptables chains are not needed: kube-proxy programs the Services.
