@@ -19,6 +19,8 @@
 #                       with them (the probe image stands in for the operator): both replicas
 #                       Ready under the chart's ServiceAccount and security context, and
 #                       `kubectl exec` in one proves the chart's token authenticates
+#   apiserver-restart   `hack/cluster.sh restart kube-apiserver --down-for 3`: the running pod
+#                       keeps running, the node stays Ready, and a new pod reaches the API again
 #
 # Usage: hack/cluster-smoke.sh   (the cluster must be up; runs every check, exits 1 if any
 # failed). Everything happens in the namespace cospress-smoke, deleted at the end.
@@ -261,6 +263,18 @@ chart_installs() {
   kubectl delete namespace "$ns" --wait=true --timeout=60s >/dev/null
 }
 
+apiserver_restart() {
+  local before after
+  before="$(k get pod web -o jsonpath='{.metadata.uid}/{.status.containerStatuses[0].restartCount}')"
+  bash "$REPO/hack/cluster.sh" restart kube-apiserver --down-for 3
+  k wait pod/web --for=condition=Ready --timeout=60s >/dev/null
+  after="$(k get pod web -o jsonpath='{.metadata.uid}/{.status.containerStatuses[0].restartCount}')"
+  [[ "$before" == "$after" ]] || fail "pod web changed across the restart: $before -> $after"
+  kubectl wait node/cospress-node --for=condition=Ready --timeout=60s >/dev/null
+  k delete pod whoami --ignore-not-found --wait=true >/dev/null
+  pod_calls_api
+}
+
 kubectl delete namespace "$NS" --ignore-not-found --wait=true >/dev/null
 kubectl create namespace "$NS" >/dev/null
 # The namespace's default ServiceAccount comes from the ServiceAccount controller.
@@ -274,6 +288,7 @@ check job-and-gc job_and_gc
 check gpu-pod-on-kwok gpu_pod_on_kwok
 check gpu-pod-unschedulable gpu_pod_unschedulable
 check chart-installs chart_installs
+check apiserver-restart apiserver_restart
 
 kubectl delete namespace "$NS" --wait=true --timeout=120s >/dev/null || log "namespace $NS not deleted in time"
 

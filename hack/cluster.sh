@@ -22,6 +22,10 @@
 #                                  Never, leader election on; HELM ARGS e.g. --set replicaCount=1
 #   hack/cluster.sh uninstall-operator [--release NAME] [--namespace NS]
 #   hack/cluster.sh test-images    build the cluster's own images; prints their directory
+#   hack/cluster.sh restart COMPONENT [--down-for SECONDS]
+#                                  stop one daemon (etcd, kube-apiserver, kube-controller-manager,
+#                                  kube-scheduler, containerd, kubelet, kube-proxy, kwok), keep it
+#                                  down for SECONDS, start it again the same way and wait for it
 #
 # What runs: etcd, kube-apiserver (RBAC, Node authorizer, service-account tokens, the default
 # admission plugins plus NodeRestriction), kube-controller-manager (all default controllers:
@@ -538,6 +542,38 @@ cmd_uninstall_operator() {
   helm_cmd uninstall "$release" --namespace "$namespace" --wait --timeout 2m >&2
 }
 
+cmd_restart() {
+  local name="" down_for=0 args known=0 d
+  while [[ $# -gt 0 ]]; do
+    case "$1" in
+      --down-for) [[ $# -ge 2 ]] || bad_input "--down-for needs a value"; down_for="$2"; shift ;;
+      *) [[ -z "$name" ]] || bad_input "restart: unexpected argument: $1"; name="$1" ;;
+    esac
+    shift
+  done
+  for d in "${DAEMONS_START_ORDER[@]}"; do [[ "$d" == "$name" ]] && known=1; done
+  [[ $known == 1 ]] || bad_input "restart: COMPONENT must be one of: ${DAEMONS_START_ORDER[*]} (got '$name')"
+  [[ "$down_for" =~ ^[0-9]+$ ]] || bad_input "--down-for: expected whole seconds, got '$down_for'"
+  require_root
+  [[ -f "$RUN/$name.args" ]] || die "the cluster is not up (no $RUN/$name.args); run hack/cluster.sh up"
+  mapfile -d '' -t args <"$RUN/$name.args"
+  # The API server drains open requests for up to a minute after TERM; a restart does not wait
+  # that long (a crashed API server would not either).
+  daemons_stop 10 "$name"
+  if [[ "$down_for" -gt 0 ]]; then
+    log "$name stays down for ${down_for}s"
+    sleep "$down_for"
+  fi
+  daemon_start "$name" "${args[@]}"
+  case "$name" in
+    etcd) wait_for 60 "etcd healthy" sh -c "curl -sf --max-time 2 $ETCD_URL/health | grep -q '\"health\":\"true\"'" ;;
+    kube-apiserver) wait_for 120 "kube-apiserver ready" api_ready ;;
+    containerd) wait_for 30 "containerd ready" ctr --address "$CONTAINERD_SOCK" version ;;
+    kubelet) wait_for 120 "node $NODE_NAME Ready" node_ready ;;
+    *) ;;
+  esac
+}
+
 # --- status, env
 
 require_up() {
@@ -637,6 +673,7 @@ case "$command" in
   install-operator) cmd_install_operator "$@" ;;
   uninstall-operator) cmd_uninstall_operator "$@" ;;
   test-images) test_images_dir ;;
+  restart) cmd_restart "$@" ;;
   -h|--help|help) usage ;;
   *) usage; bad_input "unknown command: $command" ;;
 esac

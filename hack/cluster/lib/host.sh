@@ -85,14 +85,17 @@ daemon_start() {
   local procs
   procs="$(cgroup_procs_files | tr '\n' ' ')"
   log "starting $name"
+  # The command line, so that `restart` starts it again exactly the same way.
+  printf '%s\0' "$@" >"$RUN/$name.args"
+  rm -f "$RUN/$name.pid"
   setsid bash -c '
     pidfile="$1" procs="$2"; shift 2
     for f in $procs; do echo $$ >"$f"; done
     echo $$ >"$pidfile"
     exec "$@"' "$name" "$RUN/$name.pid" "$procs" "$@" </dev/null >>"$LOGS/$name.log" 2>&1 &
   # Wait for the pid file, so a stop right after a start finds the process.
-  local i
-  for i in $(seq 50); do [[ -s "$RUN/$name.pid" ]] && return 0; sleep 0.1; done
+  local deadline=$((SECONDS + 10))
+  while (( SECONDS < deadline )); do [[ -s "$RUN/$name.pid" ]] && return 0; sleep 0.1; done
   die "$name did not start (see $LOGS/$name.log)"
 }
 
@@ -106,7 +109,7 @@ daemon_pid() { # prints the pid if NAME runs and is one of ours
 
 # daemons_stop SECONDS NAME...: TERM them all at once, KILL whichever is left after SECONDS.
 daemons_stop() {
-  local wait_s="$1" name pid start alive _
+  local wait_s="$1" name pid start alive
   shift
   local -A pids=()
   start="$(date +%s%N)"
@@ -118,7 +121,8 @@ daemons_stop() {
     rm -f "$RUN/$name.pid"
   done
   [[ ${#pids[@]} -gt 0 ]] || return 0
-  for _ in $(seq $((wait_s * 20))); do
+  local deadline=$((SECONDS + wait_s))
+  while (( SECONDS < deadline )); do
     alive=0
     for pid in "${pids[@]}"; do [[ -d "/proc/$pid" ]] && alive=1; done
     [[ $alive == 0 ]] && break
