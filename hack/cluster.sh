@@ -105,6 +105,10 @@ source "$REPO/hack/cluster/lib/pki.sh"
 source "$REPO/hack/cluster/lib/config.sh"
 # shellcheck source=hack/cluster/lib/host.sh
 source "$REPO/hack/cluster/lib/host.sh"
+# shellcheck source=hack/cluster/lib/components.sh
+source "$REPO/hack/cluster/lib/components.sh"
+# shellcheck source=hack/cluster/lib/images.sh
+source "$REPO/hack/cluster/lib/images.sh"
 
 usage() { sed -n '2,/^set -Eeuo pipefail/{/^#/s/^# \{0,1\}//p}' "$0" >&2; }
 
@@ -143,28 +147,6 @@ k8s_binaries() {
   dir="$(bash "$REPO/hack/k8s-binaries.sh" --with-node --k8s-version "$version" | tail -n1)"
   K8S_BIN="$dir/k8s/$version-linux-$arch"
   [[ -x "$K8S_BIN/kubelet" ]] || die "hack/k8s-binaries.sh --with-node gave no kubelet in $K8S_BIN"
-}
-
-# The sandbox image and the smoke-test image: one static binary (hack/cluster/probe), two
-# entrypoints. Cached by the hash of their sources.
-test_images_dir() {
-  local hash dir
-  hash="$(cat "$REPO/hack/cluster/probe/go.mod" "$REPO/hack/cluster/probe/main.go" \
-            "$REPO/hack/cluster/oci-image.sh" | sha256sum | cut -c1-12)"
-  dir="$CACHE_BASE/cluster-images/$hash"
-  if [[ ! -f "$dir/pause.tar" || ! -f "$dir/cluster-probe.tar" ]]; then
-    command -v go >/dev/null || die "'go' is not on PATH (try /usr/local/go/bin); it builds hack/cluster/probe"
-    log "building the cluster's own images into $dir"
-    mkdir -p "$dir"
-    (cd "$REPO/hack/cluster/probe" && GOTOOLCHAIN=local CGO_ENABLED=0 GOWORK=off GOFLAGS=-buildvcs=false \
-      nice -n 10 go build -trimpath -ldflags '-s -w' -o "$dir/cluster-probe" .)
-    bash "$REPO/hack/cluster/oci-image.sh" --ref "$PAUSE_IMAGE" --out "$dir/pause.tar" \
-      --entrypoint '["/cluster-probe","pause"]' --user 65535:65535 --file "$dir/cluster-probe:/cluster-probe"
-    bash "$REPO/hack/cluster/oci-image.sh" --ref "$PROBE_IMAGE" --out "$dir/cluster-probe.tar" \
-      --entrypoint '["/cluster-probe"]' --cmd '["serve"]' --user 65532:65532 \
-      --file "$dir/cluster-probe:/cluster-probe"
-  fi
-  echo "$dir"
 }
 
 kubectl() { "$K8S_BIN/kubectl" --kubeconfig "$ADMIN_KUBECONFIG" "$@"; }
@@ -219,76 +201,6 @@ preflight() {
     [[ -n "$(ss -Hltn "sport = :$port")" ]] && die "TCP port $port is in use (the cluster listens on it, on the bridge or on 127.0.0.1)"
   done
   return 0
-}
-
-start_control_plane() {
-  daemon_start etcd "$K8S_BIN/etcd" --name cospress --data-dir "$STATE/etcd" \
-    --listen-client-urls "$ETCD_URL" --advertise-client-urls "$ETCD_URL" \
-    --listen-peer-urls "$ETCD_PEER_URL" --initial-advertise-peer-urls "$ETCD_PEER_URL" \
-    --initial-cluster "cospress=$ETCD_PEER_URL" --initial-cluster-state new \
-    --unsafe-no-fsync --log-level warn
-  wait_for 60 "etcd healthy" sh -c "curl -sf --max-time 2 $ETCD_URL/health | grep -q '\"health\":\"true\"'"
-
-  daemon_start kube-apiserver "$K8S_BIN/kube-apiserver" \
-    --etcd-servers="$ETCD_URL" \
-    --bind-address="$NODE_IP" --advertise-address="$NODE_IP" --secure-port=6443 \
-    --service-cluster-ip-range="$SERVICE_CIDR" \
-    --client-ca-file="$PKI/ca.crt" \
-    --tls-cert-file="$PKI/apiserver.crt" --tls-private-key-file="$PKI/apiserver.key" \
-    --kubelet-client-certificate="$PKI/apiserver-kubelet-client.crt" \
-    --kubelet-client-key="$PKI/apiserver-kubelet-client.key" \
-    --kubelet-certificate-authority="$PKI/ca.crt" \
-    --kubelet-preferred-address-types=InternalIP \
-    --service-account-issuer=https://kubernetes.default.svc.cluster.local \
-    --service-account-key-file="$PKI/sa.pub" --service-account-signing-key-file="$PKI/sa.key" \
-    --authorization-mode=Node,RBAC --enable-admission-plugins=NodeRestriction \
-    --allow-privileged=true --profiling=false
-  wait_for 120 "kube-apiserver ready" api_ready || { show_log_tail kube-apiserver; return 1; }
-
-  daemon_start kube-controller-manager "$K8S_BIN/kube-controller-manager" \
-    --kubeconfig="$KUBECONFIGS/controller-manager.kubeconfig" \
-    --authentication-kubeconfig="$KUBECONFIGS/controller-manager.kubeconfig" \
-    --authorization-kubeconfig="$KUBECONFIGS/controller-manager.kubeconfig" \
-    --bind-address=127.0.0.1 --secure-port=10257 --leader-elect=false \
-    --use-service-account-credentials=true \
-    --service-account-private-key-file="$PKI/sa.key" --root-ca-file="$PKI/ca.crt" \
-    --cluster-signing-cert-file="$PKI/ca.crt" --cluster-signing-key-file="$PKI/ca.key" \
-    --service-cluster-ip-range="$SERVICE_CIDR" --allocate-node-cidrs=false --profiling=false
-
-  daemon_start kube-scheduler "$K8S_BIN/kube-scheduler" \
-    --kubeconfig="$KUBECONFIGS/scheduler.kubeconfig" \
-    --authentication-kubeconfig="$KUBECONFIGS/scheduler.kubeconfig" \
-    --authorization-kubeconfig="$KUBECONFIGS/scheduler.kubeconfig" \
-    --bind-address=127.0.0.1 --secure-port=10259 --leader-elect=false --profiling=false
-}
-
-start_node() {
-  local images="$1" f
-  # A closed loopback port as the proxy: if anything ever made containerd pull, the request
-  # would fail here instead of resolving a registry name through the machine's DNS.
-  daemon_start containerd env HTTP_PROXY=http://127.0.0.1:9 HTTPS_PROXY=http://127.0.0.1:9 NO_PROXY= \
-    containerd --config "$CONTAINERD_CONFIG" --log-level warn
-  wait_for 30 "containerd ready" ctr --address "$CONTAINERD_SOCK" version || { show_log_tail containerd; return 1; }
-  for f in "$images/pause.tar" "$images/cluster-probe.tar"; do
-    ctr_k8s images import "$f" >/dev/null
-  done
-  log "imported $PAUSE_IMAGE and $PROBE_IMAGE"
-
-  daemon_start kubelet "$K8S_BIN/kubelet" --config="$STATE/kubelet.yaml" \
-    --kubeconfig="$KUBECONFIGS/kubelet.kubeconfig" --root-dir="$KUBELET_ROOT" \
-    --cert-dir="$PKI/kubelet" --hostname-override="$NODE_NAME" --node-ip="$NODE_IP" \
-    --node-labels=cospress.local/node-kind=real
-  daemon_start kube-proxy "$K8S_BIN/kube-proxy" --config="$STATE/kube-proxy.yaml"
-  wait_for 120 "node $NODE_NAME Ready" node_ready || { show_log_tail kubelet containerd; return 1; }
-}
-
-start_kwok() {
-  local kwok
-  kwok="$(bash "$REPO/hack/kwok.sh" | tail -n1)"
-  daemon_start kwok "$kwok" --kubeconfig="$KUBECONFIGS/kwok.kubeconfig" \
-    --config="$REPO/hack/cluster/kwok-stages.yaml" \
-    --manage-nodes-with-annotation-selector=kwok.x-k8s.io/node=fake \
-    --node-lease-duration-seconds=40 --cidr=10.244.254.0/24 --node-ip=10.244.255.254
 }
 
 cmd_prepare() {
@@ -373,66 +285,6 @@ Tear it down with: hack/cluster.sh down
 EOF
 }
 
-# --- fake GPU nodes
-
-fake_node_manifest() { # INDEX GPUS
-  local i="$1" gpus="$2"
-  cat <<EOF
-apiVersion: v1
-kind: Node
-metadata:
-  name: gpu-node-$i
-  annotations:
-    kwok.x-k8s.io/node: fake
-    node.alpha.kubernetes.io/ttl: "0"
-  labels:
-    $FAKE_NODE_LABEL: "true"
-    type: kwok
-    kubernetes.io/hostname: gpu-node-$i
-    kubernetes.io/os: linux
-    kubernetes.io/arch: amd64
-    node.kubernetes.io/instance-type: fake-gpu
-    nvidia.com/gpu.present: "true"
-    nvidia.com/gpu.count: "$gpus"
-spec:
-  podCIDR: 10.244.$i.0/24
-  podCIDRs: [10.244.$i.0/24]
-  taints:
-  - key: nvidia.com/gpu
-    value: present
-    effect: NoSchedule
-status:
-  addresses:
-  - {type: InternalIP, address: 10.244.255.$i}
-  - {type: Hostname, address: gpu-node-$i}
-  capacity: {cpu: "8", memory: 64Gi, pods: "110", ephemeral-storage: 100Gi, nvidia.com/gpu: "$gpus"}
-  allocatable: {cpu: "8", memory: 64Gi, pods: "110", ephemeral-storage: 100Gi, nvidia.com/gpu: "$gpus"}
-EOF
-}
-
-fake_nodes_ready() { # N: all of gpu-node-1..N Ready
-  local want="$1" ready
-  ready="$(kubectl get nodes -l "$FAKE_NODE_LABEL=true" \
-    -o jsonpath='{range .items[*]}{.status.conditions[?(@.type=="Ready")].status}{"\n"}{end}' | grep -c True)" || true
-  [[ "$ready" -ge "$want" ]]
-}
-
-set_gpu_nodes() { # N GPUS
-  local want="$1" gpus="$2" name i
-  for name in $(kubectl get nodes -l "$FAKE_NODE_LABEL=true" -o name); do
-    i="${name##*/gpu-node-}"
-    if [[ "$i" =~ ^[0-9]+$ && "$i" -gt "$want" ]]; then
-      kubectl delete "$name" --wait=false >/dev/null
-      log "removed fake GPU node gpu-node-$i"
-    fi
-  done
-  for ((i = 1; i <= want; i++)); do
-    kubectl get node "gpu-node-$i" >/dev/null 2>&1 && continue
-    fake_node_manifest "$i" "$gpus" | kubectl create -f - >/dev/null
-  done
-  [[ "$want" -eq 0 ]] || wait_for 60 "fake GPU nodes gpu-node-1..$want Ready (new ones with $gpus nvidia.com/gpu)" fake_nodes_ready "$want"
-}
-
 cmd_gpu_nodes() {
   local n="" gpus=1
   while [[ $# -gt 0 ]]; do
@@ -446,100 +298,6 @@ cmd_gpu_nodes() {
   [[ "$gpus" =~ ^[1-9][0-9]*$ ]] || bad_input "--gpus: expected a positive integer, got '$gpus'"
   require_up
   set_gpu_nodes "$n" "$gpus"
-}
-
-# --- images and the operator
-
-check_images_dir() {
-  [[ -d "$1" ]] || bad_input "images directory: no such directory: $1"
-  compgen -G "$1/*.tar" >/dev/null || bad_input "images directory: no *.tar archive in $1"
-}
-
-cmd_load_images() {
-  [[ $# -eq 1 ]] || bad_input "usage: hack/cluster.sh load-images DIR"
-  local dir="$1" f base want out got
-  check_images_dir "$dir"
-  require_up
-  for f in "$dir"/*.tar; do
-    base="$(basename "$f" .tar)"
-    log "importing $f"
-    out="$(ctr_k8s images import "$f")" || die "ctr images import $f failed"
-    # ctr prints "unpacking NAME (sha256:...)...done" for each image it names.
-    got="$(sed -n 's/^unpacking \([^ ]*\) (sha256:.*/\1/p' <<<"$out" | head -n1)"
-    [[ -n "$got" ]] || die "$f: the archive names no image"
-    if [[ "$base" == cospress-* ]]; then
-      want="cospress.local/$base:dev"
-      if [[ "$got" != "$want" ]]; then
-        ctr_k8s images tag --force "$got" "$want" >/dev/null
-        log "  $got tagged as $want"
-      fi
-    else
-      want="$got"
-    fi
-    log "  $want loaded"
-  done
-}
-
-# (grep without -q reads all of ctr's output: with -q, ctr could die of SIGPIPE and pipefail
-# would turn a match into a failure.)
-image_present() { ctr_k8s images ls -q | grep -Fx "$1" >/dev/null; }
-
-helm_cmd() { # runs the cached Helm with its config and caches inside the state directory
-  local helm
-  helm="$(bash "$REPO/hack/helm.sh" | tail -n1)"
-  mkdir -p "$STATE/helm"
-  HELM_CONFIG_HOME="$STATE/helm/config" HELM_CACHE_HOME="$STATE/helm/cache" HELM_DATA_HOME="$STATE/helm/data" \
-    "$helm" --kubeconfig "$ADMIN_KUBECONFIG" "$@"
-}
-
-cmd_install_operator() {
-  local operator="$OPERATOR_IMAGE" trainer="$TRAINER_IMAGE" release="$RELEASE" namespace="$NAMESPACE"
-  local -a extra=()
-  while [[ $# -gt 0 ]]; do
-    case "$1" in
-      --operator-image) [[ $# -ge 2 ]] || bad_input "--operator-image needs a value"; operator="$2"; shift ;;
-      --trainer-image) [[ $# -ge 2 ]] || bad_input "--trainer-image needs a value"; trainer="$2"; shift ;;
-      --release) [[ $# -ge 2 ]] || bad_input "--release needs a value"; release="$2"; shift ;;
-      --namespace) [[ $# -ge 2 ]] || bad_input "--namespace needs a value"; namespace="$2"; shift ;;
-      *) extra+=("$1") ;;
-    esac
-    shift
-  done
-  [[ "$operator" =~ ^[^:@]+:[A-Za-z0-9._-]+$ ]] || bad_input "--operator-image: expected NAME:TAG, got '$operator'"
-  [[ "$trainer" =~ ^[^:@]+:[A-Za-z0-9._-]+$ ]] || bad_input "--trainer-image: expected NAME:TAG, got '$trainer'"
-  [[ "$release" =~ ^[a-z0-9]([-a-z0-9]*[a-z0-9])?$ ]] || bad_input "--release: not a valid release name: '$release'"
-  [[ "$namespace" =~ ^[a-z0-9]([-a-z0-9]*[a-z0-9])?$ ]] || bad_input "--namespace: not a valid namespace: '$namespace'"
-  require_up
-  image_present "$operator" || die "image $operator is not in the cluster; run hack/cluster.sh load-images DIR first"
-  image_present "$trainer" || warn "image $trainer is not in the cluster yet; trainer pods will fail with ErrImageNeverPull until it is loaded"
-  log "helm upgrade --install $release charts/cospress-operator -n $namespace (operator $operator, trainer $trainer)"
-  # Images never come from a registry here: Never makes a missing image an immediate, named
-  # error (ErrImageNeverPull) instead of a pull attempt.
-  helm_cmd upgrade --install "$release" "$REPO/charts/cospress-operator" \
-    --namespace "$namespace" --create-namespace \
-    --set image.repository="${operator%:*}" --set image.tag="${operator##*:}" --set image.pullPolicy=Never \
-    --set trainer.image.repository="${trainer%:*}" --set trainer.image.tag="${trainer##*:}" \
-    --set trainer.gpuImage.repository="${trainer%:*}" --set trainer.gpuImage.tag="${trainer##*:}" \
-    --set trainer.imagePullPolicy=Never \
-    --set leaderElection.enabled=true \
-    --set trainer.resources.cpu=1 --set trainer.resources.memory=4Gi \
-    --wait --timeout 5m "${extra[@]}" >&2 \
-    || { kubectl -n "$namespace" get pods -o wide >&2 || true; die "helm install failed"; }
-  kubectl -n "$namespace" get deploy,pods -o wide >&2
-}
-
-cmd_uninstall_operator() {
-  local release="$RELEASE" namespace="$NAMESPACE"
-  while [[ $# -gt 0 ]]; do
-    case "$1" in
-      --release) [[ $# -ge 2 ]] || bad_input "--release needs a value"; release="$2"; shift ;;
-      --namespace) [[ $# -ge 2 ]] || bad_input "--namespace needs a value"; namespace="$2"; shift ;;
-      *) bad_input "uninstall-operator: unknown argument: $1" ;;
-    esac
-    shift
-  done
-  require_up
-  helm_cmd uninstall "$release" --namespace "$namespace" --wait --timeout 2m >&2
 }
 
 cmd_restart() {
