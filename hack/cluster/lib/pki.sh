@@ -68,7 +68,7 @@ pki_all() {
   # The API server is reached at the bridge address (host, kubelet, controllers) and at the
   # `kubernetes` Service ClusterIP (pods), and by the Service's DNS names.
   pki_cert apiserver "/CN=kube-apiserver" serverAuth \
-    "IP:$NODE_IP,IP:$API_SERVICE_IP,IP:127.0.0.1,DNS:kubernetes,DNS:kubernetes.default,DNS:kubernetes.default.svc,DNS:kubernetes.default.svc.cluster.local,DNS:localhost"
+    "IP:$NODE_IP,IP:$API_SERVICE_IP,DNS:kubernetes,DNS:kubernetes.default,DNS:kubernetes.default.svc,DNS:kubernetes.default.svc.cluster.local"
   # The API server calls the kubelet (logs, exec) with this; system:masters may do so.
   pki_cert apiserver-kubelet-client "/O=system:masters/CN=kube-apiserver-kubelet-client" clientAuth
   # The kubelet's serving certificate, verified by the API server (--kubelet-certificate-authority).
