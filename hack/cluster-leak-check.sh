@@ -5,10 +5,12 @@
 # memory, and any difference; exits 1 if there is one.
 #
 # Usage (as root)
-#   hack/cluster-leak-check.sh [--smoke] [UP ARGS...]
+#   hack/cluster-leak-check.sh [--smoke | --run COMMAND] [UP ARGS...]
 #
-#   --smoke   run hack/cluster-smoke.sh between up and down (a cluster that ran pods, Jobs and
-#             Services has more to clean up than an idle one)
+#   --smoke        run hack/cluster-smoke.sh between up and down (a cluster that ran pods, Jobs
+#                  and Services has more to clean up than an idle one)
+#   --run COMMAND  run COMMAND (bash -c) between up and down instead, e.g. the end-to-end
+#                  suite, so one up/down both serves the suite and proves the tear-down
 #
 # The snapshot (hack/cluster/host-state.sh) covers network devices, addresses, routes, network
 # namespaces, mounts, iptables and nft rules, sysctls, top-level cgroups, the cluster's ports,
@@ -20,8 +22,11 @@ set -Eeuo pipefail
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)"
 log() { printf '[leak-check] %s\n' "$*" >&2; }
 
-SMOKE=0
-if [[ "${1:-}" == --smoke ]]; then SMOKE=1; shift; fi
+RUN=""
+case "${1:-}" in
+  --smoke) RUN="bash '$REPO/hack/cluster-smoke.sh'"; shift ;;
+  --run) [[ $# -ge 2 ]] || { log "ERROR: --run needs a command"; exit 2; }; RUN="$2"; shift 2 ;;
+esac
 [[ "$(id -u)" == 0 ]] || { log "ERROR: run as root"; exit 1; }
 
 WORK="$(mktemp -d)"
@@ -39,9 +44,9 @@ up_s=$((SECONDS - start))
 status_out="$(bash "$REPO/hack/cluster.sh" status 2>&1 || true)"
 memory="$(sed -n 's/^memory of cluster and pods: //p' <<<"$status_out")"
 
-smoke_rc=0
-if [[ "$SMOKE" == 1 ]]; then
-  bash "$REPO/hack/cluster-smoke.sh" || smoke_rc=$?
+run_rc=0
+if [[ -n "$RUN" ]]; then
+  bash -c "$RUN" || run_rc=$?
 fi
 
 start=$SECONDS
@@ -58,7 +63,7 @@ else
   cat "$WORK/diff" >&2
   exit 1
 fi
-if [[ "$smoke_rc" != 0 ]]; then
-  log "FAIL: the smoke checks failed (exit $smoke_rc)"
-  exit "$smoke_rc"
+if [[ "$run_rc" != 0 ]]; then
+  log "FAIL: $RUN failed (exit $run_rc)"
+  exit "$run_rc"
 fi
