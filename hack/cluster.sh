@@ -255,6 +255,7 @@ cmd_up() {
   trap up_failed EXIT
   trap 'exit 130' INT TERM
 
+  local step=$SECONDS
   pki_all
   write_containerd_config
   write_cni_config
@@ -262,6 +263,7 @@ cmd_up() {
   write_kube_proxy_config
   cgroup_create
   net_up
+  log "PKI, configs, cgroups and the bridge ready ($((SECONDS - step))s)"
   start_control_plane
   start_node "$images"
   start_kwok

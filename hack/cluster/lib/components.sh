@@ -50,10 +50,11 @@ start_node() {
   daemon_start containerd env HTTP_PROXY=http://127.0.0.1:9 HTTPS_PROXY=http://127.0.0.1:9 NO_PROXY= \
     containerd --config "$CONTAINERD_CONFIG" --log-level warn
   wait_for 30 "containerd ready" ctr --address "$CONTAINERD_SOCK" version || { show_log_tail containerd; return 1; }
+  local step=$SECONDS
   for f in "$images/pause.tar" "$images/cluster-probe.tar"; do
     ctr_k8s images import "$f" >/dev/null
   done
-  log "imported $PAUSE_IMAGE and $PROBE_IMAGE"
+  log "imported $PAUSE_IMAGE and $PROBE_IMAGE ($((SECONDS - step))s)"
 
   daemon_start kubelet "$K8S_BIN/kubelet" --config="$STATE/kubelet.yaml" \
     --kubeconfig="$KUBECONFIGS/kubelet.kubeconfig" --root-dir="$KUBELET_ROOT" \
