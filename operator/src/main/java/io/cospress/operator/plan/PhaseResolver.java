@@ -1,8 +1,15 @@
-package io.cospress.operator.status;
+package io.cospress.operator.plan;
 
 import io.cospress.api.v1alpha1.CosPressConstants;
 import io.cospress.api.v1alpha1.DistillationRunStatus;
 import io.cospress.api.v1alpha1.RunPhase;
+import io.cospress.operator.status.JobFacts;
+import io.cospress.operator.status.KubernetesSignals;
+import io.cospress.operator.status.PhaseResolution;
+import io.cospress.operator.status.PodFacts;
+import io.cospress.operator.status.PodFailureClassifier;
+import io.cospress.operator.status.RetryDecision;
+import io.cospress.operator.status.StatusReasons;
 import io.fabric8.kubernetes.api.model.ContainerStateWaiting;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodCondition;
@@ -38,12 +45,12 @@ import java.util.Optional;
  * does not restart the run either (the status still records the new observedGeneration); training
  * again is a new run.
  */
-public final class PhaseResolver {
+final class PhaseResolver {
 
   private PhaseResolver() {}
 
   /** Resolves the phase for {@code observation}. */
-  public static PhaseResolution resolve(RunObservation observation) {
+  static PhaseResolution resolve(PhaseFacts observation) {
     Optional<PhaseResolution> terminal = previousTerminal(observation.previousStatus());
     if (terminal.isPresent()) {
       return terminal.get();

@@ -51,8 +51,8 @@ class HelmChartIT {
       System.arraycopy(values, 0, args, 1, values.length);
       String rendered = HelmChart.templateYaml(release, args);
 
-      CrdValidationIT.Kubectl.Result dryRun =
-          CrdValidationIT.Kubectl.run(
+      Kubectl.Result dryRun =
+          Kubectl.run(
               rendered,
               "apply",
               "--server-side",
