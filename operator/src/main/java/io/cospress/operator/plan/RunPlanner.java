@@ -101,7 +101,7 @@ public final class RunPlanner {
     RestartsStatus restarts = RestartCounts.of(current);
     Step step =
         isTerminal(current)
-            ? Step.observe(observation.job(), restarts)
+            ? Step.resolved(restarts, PhaseResolver.keptFinal(current), null)
             : decide(observation, restarts, actions);
 
     PhaseResolution resolution = step.resolution();

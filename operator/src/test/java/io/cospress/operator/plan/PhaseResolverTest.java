@@ -311,34 +311,15 @@ class PhaseResolverTest {
   @Test
   void succeededIsKeptAfterTheJobIsGone() {
     PhaseResolution result =
-        resolve(
-            PhaseFacts.builder()
-                .previousStatus(status(RunPhase.Succeeded, "TrainingComplete", "done in 3h")));
+        PhaseResolver.keptFinal(status(RunPhase.Succeeded, "TrainingComplete", "done in 3h"));
 
     assertThat(result)
         .isEqualTo(new PhaseResolution(RunPhase.Succeeded, "TrainingComplete", "done in 3h"));
   }
 
   @Test
-  void failedIsKeptEvenIfAPodRunsAgain() {
-    PhaseResolution result =
-        resolve(
-            PhaseFacts.builder()
-                .previousStatus(status(RunPhase.Failed, "RestartBudgetExhausted", "gave up"))
-                .job(TrainerJobs.active().build())
-                .pod(TrainerPods.running()));
-
-    assertThat(result.phase()).isEqualTo(RunPhase.Failed);
-    assertThat(result.reason()).isEqualTo("RestartBudgetExhausted");
-  }
-
-  @Test
-  void succeededIsKeptWhenSuspendIsSetAfterwards() {
-    PhaseResolution result =
-        resolve(
-            PhaseFacts.builder()
-                .suspendRequested(true)
-                .previousStatus(status(RunPhase.Succeeded, null, null)));
+  void succeededWithoutReasonIsKeptWithTheDefaultReason() {
+    PhaseResolution result = PhaseResolver.keptFinal(status(RunPhase.Succeeded, null, null));
 
     assertThat(result.phase()).isEqualTo(RunPhase.Succeeded);
     assertThat(result.reason()).isEqualTo(StatusReasons.TRAINING_COMPLETE);

@@ -308,6 +308,14 @@ class RunPlannerTest {
             },
             expect(RunPhase.Succeeded, "TrainingComplete", "TFF", null, NONE)),
         row(
+            "failed, and a pod of its Job runs again -> stays Failed, nothing stopped or created",
+            r -> {
+              r.run().getSpec().setMaxRestarts(0);
+              r.reconcile(r.failedJob(), r.failedPod(1, "loss became NaN"));
+              return r.reconcile(r.activeJob(), r.runningPod());
+            },
+            expect(RunPhase.Failed, "RestartBudgetExhausted", "FFT", null, NONE)),
+        row(
             "failed and its spec edited -> stays Failed",
             r -> {
               r.reconcile(r.failedJob(), r.failedPod(2, "bad manifest"));
