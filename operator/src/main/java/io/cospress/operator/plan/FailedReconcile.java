@@ -72,6 +72,6 @@ public final class FailedReconcile {
   private static boolean stalledByAnEarlierFailure(DistillationRunStatus current) {
     return current != null
         && StatusReasons.RECONCILE_ERROR.equals(current.getReason())
-        && RunPlanner.wasStalled(current);
+        && Announcements.wasStalled(current);
   }
 }

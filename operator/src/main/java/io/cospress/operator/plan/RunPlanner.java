@@ -13,11 +13,9 @@ import io.cospress.operator.plan.RunAction.CreateAttempt;
 import io.cospress.operator.plan.RunAction.EmitEvent;
 import io.cospress.operator.plan.RunAction.StopAttempt;
 import io.cospress.operator.plan.RunObservation.ClaimPresence;
-import io.cospress.operator.status.ConditionTypes;
 import io.cospress.operator.status.ConditionsUpdater;
 import io.cospress.operator.status.FailureClassification;
 import io.cospress.operator.status.JobFacts;
-import io.cospress.operator.status.KubernetesSignals;
 import io.cospress.operator.status.OperatorStatus;
 import io.cospress.operator.status.PhaseResolution;
 import io.cospress.operator.status.PodFailureClassifier;
@@ -120,7 +118,7 @@ public final class RunPlanner {
       requeue = earliest(requeue, pending.recheckAfter());
     }
 
-    String announced = announcements(current, resolution, actions);
+    String announced = Announcements.add(current, resolution, actions);
     ConditionsUpdater conditions =
         new ConditionsUpdater(Clock.fixed(observation.now(), ZoneOffset.UTC));
     DistillationRunStatus desired =
@@ -234,52 +232,6 @@ public final class RunPlanner {
     Instant due = retryPolicy.retryDueAt(failedAt, restarts.getTotal());
     Instant now = observation.now();
     return due.isAfter(now) ? Duration.between(now, due) : Duration.ZERO;
-  }
-
-  /**
-   * Events and metrics for what changed since the observed status: a new phase, a run that just
-   * stalled, a checkpoint the trainer wrote. Returns the checkpoint announced so far.
-   */
-  private static String announcements(
-      DistillationRunStatus current, PhaseResolution resolution, List<RunAction> actions) {
-    RunPhase from = current == null ? null : current.getPhase();
-    if (from != resolution.phase()) {
-      actions.add(new RunAction.CountTransition(from, resolution.phase()));
-      String message =
-          "phase "
-              + (from == null ? "none" : from)
-              + " -> "
-              + resolution.phase()
-              + ": "
-              + resolution.message();
-      actions.add(
-          resolution.phase() == RunPhase.Failed
-              ? EmitEvent.warning(resolution.reason(), message)
-              : EmitEvent.normal(resolution.reason(), message));
-    }
-    if (resolution.stalled() && !wasStalled(current)) {
-      actions.add(EmitEvent.warning(StatusReasons.STALLED, resolution.message()));
-    }
-    String latest =
-        current == null || current.getCheckpoint() == null
-            ? null
-            : current.getCheckpoint().getLatest();
-    String announced = current == null ? null : current.getAnnouncedCheckpoint();
-    if (latest != null && !latest.isBlank() && !latest.equals(announced)) {
-      actions.add(EmitEvent.normal("CheckpointSaved", "trainer wrote checkpoint " + latest));
-      return latest;
-    }
-    return announced;
-  }
-
-  static boolean wasStalled(DistillationRunStatus status) {
-    return status != null
-        && status.getConditions() != null
-        && status.getConditions().stream()
-            .anyMatch(
-                c ->
-                    ConditionTypes.STALLED.equals(c.getType())
-                        && KubernetesSignals.TRUE.equals(c.getStatus()));
   }
 
   static boolean isTerminal(DistillationRunStatus status) {
