@@ -16,14 +16,17 @@ import io.cospress.operator.plan.RunObservation.ClaimPresence;
 import io.cospress.operator.status.ConditionsUpdater;
 import io.cospress.operator.status.FailureClassification;
 import io.cospress.operator.status.JobFacts;
+import io.cospress.operator.status.KubernetesSignals;
 import io.cospress.operator.status.OperatorStatus;
 import io.cospress.operator.status.PhaseResolution;
+import io.cospress.operator.status.PodFacts;
 import io.cospress.operator.status.PodFailureClassifier;
 import io.cospress.operator.status.RestartCounts;
 import io.cospress.operator.status.RetryDecision;
 import io.cospress.operator.status.RetryPolicy;
 import io.cospress.operator.status.StatusDiff;
 import io.cospress.operator.status.StatusReasons;
+import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import java.time.Clock;
 import java.time.Duration;
@@ -59,6 +62,9 @@ public final class RunPlanner {
 
   /** How long to look again while a deleted Job of the same name is still going away. */
   static final Duration WAIT_FOR_DELETION = Duration.ofSeconds(2);
+
+  /** How long a failed Job's pod may take to show how it ended before the failure is judged. */
+  static final Duration POD_SETTLE = Duration.ofSeconds(30);
 
   private final TrainerDefaults defaults;
   private final RetryPolicy retryPolicy;
@@ -156,6 +162,13 @@ public final class RunPlanner {
       return startOrWait(observation, restarts, actions);
     }
     if (hasFailed(job)) {
+      Duration settling = podSettling(job, observation.pod(), observation.now());
+      if (!settling.isZero()) {
+        // The Job and pod informers are separate watches: the Job's verdict can arrive before the
+        // pod's final state, and classifying a pod still shown as running would misread, say, an
+        // invalid-input exit as an application error. The pod's update is due any moment.
+        return new Step(job, restarts, null, null, settling);
+      }
       FailureClassification failure = PodFailureClassifier.classify(observation.pod(), job);
       RetryDecision decision = retryPolicy.decide(maxRestarts(run.getSpec()), restarts, failure);
       if (decision.retry()) {
@@ -167,6 +180,27 @@ public final class RunPlanner {
       return new Step(job, restarts, decision, null, null);
     }
     return Step.observe(job, restarts);
+  }
+
+  /**
+   * How long to wait for the final state of a failed Job's pod: zero once the pod shows how it
+   * ended (or is gone, or {@link #POD_SETTLE} has passed since the Job failed).
+   */
+  private static Duration podSettling(Job job, Pod pod, Instant now) {
+    if (pod == null
+        || KubernetesSignals.PHASE_FAILED.equals(PodFacts.phase(pod))
+        || KubernetesSignals.PHASE_SUCCEEDED.equals(PodFacts.phase(pod))
+        || PodFacts.isBeingDeleted(pod)
+        || PodFacts.failedContainer(pod).isPresent()
+        || PodFacts.activeDisruption(pod).isPresent()) {
+      return Duration.ZERO;
+    }
+    Instant failedAt =
+        JobFacts.failure(job)
+            .flatMap(c -> Durations.parse(c.getLastTransitionTime()))
+            .orElse(Instant.EPOCH);
+    Instant decideBy = failedAt.plus(POD_SETTLE);
+    return decideBy.isAfter(now) ? Duration.between(now, decideBy) : Duration.ZERO;
   }
 
   /** No Job of the current attempt: wait out the backoff, fail, or create it. */

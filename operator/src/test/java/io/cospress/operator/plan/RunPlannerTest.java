@@ -181,6 +181,36 @@ class RunPlannerTest {
                 Duration.ofSeconds(10),
                 then(List.of(CountRestart.class, EmitEvent.class), TRANSITION))),
         row(
+            "Job failed before its pod's final state arrived -> waits for the pod, decides nothing",
+            r -> {
+              r.reconcile(null, null);
+              Pod stale = r.runningPod();
+              r.reconcile(r.activeJob(), stale);
+              Job failed = r.failedJob();
+              return r.after(Duration.ofSeconds(5)).reconcile(failed, stale);
+            },
+            expect(
+                RunPhase.Pending,
+                "AttemptFailed",
+                "FTF",
+                RunPlanner.POD_SETTLE.minusSeconds(5),
+                TRANSITION)),
+        row(
+            "Job failed and its pod still shows running after the settle time -> decided anyway",
+            r -> {
+              r.reconcile(null, null);
+              Pod stale = r.runningPod();
+              r.reconcile(r.activeJob(), stale);
+              Job failed = r.failedJob();
+              return r.after(RunPlanner.POD_SETTLE).reconcile(failed, stale);
+            },
+            expect(
+                RunPhase.Pending,
+                "BackoffBeforeRetry",
+                "FTF",
+                Duration.ofSeconds(10),
+                then(List.of(CountRestart.class, EmitEvent.class), TRANSITION))),
+        row(
             "backoff still running -> waits, creates nothing",
             r -> {
               r.reconcile(null, null);
