@@ -5,7 +5,7 @@
 -- status.progress to the message while the operator still drives the run.
 --
 --   status.observedGeneration missing or behind metadata.generation -> Progressing
---   Stalled=True (phase Failed)                                     -> Degraded
+--   Stalled=True (phase Failed, or stalled: pending past the limit) -> Degraded
 --   Ready=True (phase Succeeded)                                    -> Healthy
 --   phase Suspended, or spec.suspend observed                       -> Suspended
 --   Reconciling=True (Pending, Queued, Running)                     -> Progressing + progress
