@@ -10,7 +10,8 @@
 #            --version; invalid manifest and a teacher that is not TorchScript exit 2 with a
 #            one-line error and write nothing; the quickstart trains, SIGTERM mid-epoch writes a
 #            checkpoint, the next attempt resumes from it and trains to completion; /metrics
-#            answers; nothing is extracted into /tmp (libtorch is unpacked in the image).
+#            answers; nothing is extracted into /tmp (libtorch is unpacked in the image); the
+#            checkpoint cleanup Job's command (rm -rf) works in the image.
 #   operator the chart's security context and environment; starts its JVM and fails only for
 #            want of an API server.
 #   archives each one imports into a throwaway containerd with `ctr -n k8s.io images import`.
@@ -317,6 +318,14 @@ smoke_trainer() {
   check "$label: nothing extracted into /tmp (no libtorch copy)" \
     sh -c "! find '$tmp' -name '*.so*' | grep -q ."
   log "$label: /tmp after the run: $(du -sh "$tmp" | cut -f1); the claim: $(du -sh "$vol" | cut -f1)"
+
+  # retentionPolicy: Delete — CheckpointCleanupJobFactory runs this image with the command
+  # rm -rf -- <claim>/<checkpoint.path> under the same security context.
+  podman_ run --rm "${hardened[@]}" --user 10001:10001 --group-add 10001 \
+    -v "$vol:/var/lib/cospress/output" \
+    --entrypoint '["rm","-rf","--","/var/lib/cospress/output/checkpoints"]' "$image" >&2 || true
+  check "$label: the checkpoint cleanup Job's rm removes the checkpoints, nothing else" \
+    sh -c "[ ! -e '$vol/checkpoints' ] && [ -s '$vol/models/teacher-vit-fmnist.pt' ] && [ -s '$vol/final/student.pt' ]"
   for f in "$base"/*.log; do cp "$f" "$results/$label-$(basename "$f")"; done
 }
 
