@@ -33,7 +33,7 @@ for arg in "$@"; do
     --cuda) cuda=true ;;
     --no-cpu) cpu=false ;;
     --no-ctr) ctr_check=false ;;
-    -h | --help) sed -n '2,26p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h | --help) sed -n '2,/^set -euo/{/^#/p}' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     -*) echo "images-smoke: unknown option: $arg" >&2; exit 2 ;;
     *) dir=$arg ;;
   esac

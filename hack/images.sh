@@ -6,7 +6,7 @@
 # `ctr -n k8s.io images import` and `podman load` read. Needs root.
 #
 #   hack/images.sh                 # operator + CPU trainer; prints the archive directory last
-#   hack/images.sh --cuda          # also the CUDA trainer (PyPI's torch wheel; ~4.5 GB)
+#   hack/images.sh --cuda          # also the CUDA trainer (PyPI's torch wheel; 4.9 GB)
 #   hack/images.sh --force         # rebuild the images even if their inputs did not change
 #   hack/images.sh --refresh-base  # rebuild the Debian base too (to pick up security updates)
 #
@@ -31,7 +31,7 @@ for arg in "$@"; do
     --cuda) cuda=true ;;
     --force) force=true ;;
     --refresh-base) refresh_base=true ;;
-    -h | --help) sed -n '2,24p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h | --help) sed -n '2,/^set -euo/{/^#/p}' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "images: unknown argument: $arg" >&2; exit 2 ;;
   esac
 done

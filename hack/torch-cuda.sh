@@ -8,8 +8,8 @@
 #   hack/torch-cuda.sh            # prints the staging directory last (progress on stderr)
 #   hack/torch-cuda.sh --force    # unpack again
 #
-# Wheels are cached in ~/.cache/cospress/wheels/ (COSPRESS_WHEEL_CACHE), about 3.5 GB; the
-# staging directory holds about 4.5 GB of libraries.
+# Wheels are cached in ~/.cache/cospress/wheels/ (COSPRESS_WHEEL_CACHE), about 2.7 GB; the
+# staging directory holds about 4.3 GB of libraries.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 repo=$(pwd)
@@ -25,7 +25,7 @@ force=false
 for arg in "$@"; do
   case $arg in
     --force) force=true ;;
-    -h | --help) sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h | --help) sed -n '2,/^set -euo/{/^#/p}' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "torch-cuda: unknown argument: $arg" >&2; exit 2 ;;
   esac
 done
