@@ -19,8 +19,12 @@
 #   prefix and no suffix.
 #
 # Usage
-#   hack/k8s-binaries.sh [--with-controllers] [--force] [--dir DIR]
+#   hack/k8s-binaries.sh [--with-controllers] [--with-node] [--force] [--dir DIR]
 #                        [--k8s-version X.Y.Z] [--etcd-version X.Y.Z]
+#
+#   --with-controllers  also kube-scheduler and kube-controller-manager
+#   --with-node         also everything a real node needs (hack/cluster.sh): the
+#                       controllers above plus kubelet and kube-proxy
 #
 #   The LAST line on stdout is the kube-api-test directory (give it to
 #   KubeAPIServerConfigBuilder.withTestDir(...) or KUBE_API_TEST_DIR); all
@@ -54,6 +58,7 @@ ETCD_VERSION="${COSPRESS_ETCD_VERSION:-}"
 OUT_ROOT="${COSPRESS_KUBE_API_TEST_DIR:-$CACHE_BASE/kube-api-test}"
 WORK_ROOT="${COSPRESS_K8S_BUILD_DIR:-$CACHE_BASE/k8s-build}"
 WITH_CONTROLLERS=0
+WITH_NODE=0
 FORCE=0
 
 # Any unexpected failure under `set -e` says where it happened instead of
@@ -70,6 +75,7 @@ usage() {
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --with-controllers) WITH_CONTROLLERS=1 ;;
+    --with-node) WITH_CONTROLLERS=1; WITH_NODE=1 ;;
     --force) FORCE=1 ;;
     --dir) [[ $# -ge 2 ]] || die "--dir needs a value"; OUT_ROOT="$2"; shift ;;
     --dir=*) OUT_ROOT="${1#*=}" ;;
@@ -110,6 +116,11 @@ BIN_DIR="$OUT_ROOT/k8s/${K8S_VERSION}-linux-${ARCH}"
 BINARIES=(etcd kube-apiserver kubectl)
 if [[ "$WITH_CONTROLLERS" == 1 ]]; then
   BINARIES+=(kube-scheduler kube-controller-manager)
+fi
+# kubelet and kube-proxy come from the same wrapper module; the go.sum it starts
+# with lacks their extra dependencies, which GOFLAGS=-mod=mod below fills in.
+if [[ "$WITH_NODE" == 1 ]]; then
+  BINARIES+=(kubelet kube-proxy)
 fi
 
 # ---------------------------------------------------------------------------

@@ -13,10 +13,12 @@ missing=()
   missing+=(dataset-fashion-mnist)
 command -v lua5.1 >/dev/null || missing+=(lua5.1)
 command -v lua5.4 >/dev/null || missing+=(lua5.4)
+# Debian's PyTorch and NumPy: LossFixturesRegenerationTest reruns tools/cospress_loss_reference.py.
+/usr/bin/python3 -c 'import numpy, torch' 2>/dev/null || missing+=(python3-torch python3-numpy)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "==> installing Debian packages: ${missing[*]}" >&2
   as_root apt-get update -q >/dev/null
-  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${missing[@]}" >/dev/null
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
 # Built from source through the Go module proxy once, then cached: etcd, kube-apiserver and

@@ -10,7 +10,7 @@ weight decay 0.05) over the student's and the head's parameters, then times K st
 warm-up steps) of:
   teacher forward under torch.no_grad() on a random batch [B, C, S, S] -> t [B, T, Dt]
   head forward c = h(t); student forward s [B, T, Ds]
-  CosPress loss (SPEC section 2, all lambdas 1): local + global + feature + token
+  CosPress loss (docs/objective.md, all lambdas 1): local + global + feature + token
   backward, optimizer step
 and prints one JSON line:
   {"images_per_second", "step_seconds_mean", "steps", "batch", "threads", "torch", ...}
@@ -30,7 +30,7 @@ libtorch version DJL runs and the newest. Examples:
   PY=$(hack/torch-venv.sh 2.7.1 | tail -n1)
   $PY tools/bench_pytorch_step.py --teacher examples/models/teacher-vit-fmnist.pt \\
       --student examples/models/student-vit-tiny.pt --batch 64 --image-size 28 --channels 1 --threads 2
-  $PY tools/bench_pytorch_step.py --check-fixtures DIR/cospress-loss
+  $PY tools/bench_pytorch_step.py --check-fixtures trainer/src/test/resources/fixtures/cospress-loss
 """
 import argparse
 import glob
@@ -48,7 +48,7 @@ MASK = 1e8  # subtracted on the diagonal of each cosine matrix (masked self-simi
 
 
 # ----------------------------------------------------------------------------------------------
-# CosPress loss (SPEC section 2)
+# CosPress loss (docs/objective.md)
 # ----------------------------------------------------------------------------------------------
 def masked_cosine(x: torch.Tensor) -> torch.Tensor:
     """x [..., n, d] -> D [..., n, n] with D_ij = cos(x_i, x_j) - 1e8 [i = j]."""

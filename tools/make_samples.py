@@ -19,7 +19,7 @@ How (all deterministic for a given --seed, PyTorch build, BLAS and thread count)
      t10k images of classes 0..7. The head is dropped; the exported TorchScript returns the
      tokens after the final LayerNorm.
   3. Student: a smaller ViT (width 64, depth 2, 2 heads, same token grid), random init (seeded).
-  4. Reference metrics for the trainer's evaluation (SPEC section 3) on the sample data: weighted
+  4. Reference metrics for the trainer's evaluation (docs/evaluation.md) on the sample data: weighted
      kNN accuracy (k=200, T=0.1) on the CLS tokens, OOD AUROC / FPR@95%TPR (1-NN cosine score) for
      the teacher and the untrained student.
 
@@ -262,7 +262,7 @@ def train_teacher(x: torch.Tensor, y: torch.Tensor, x_test: torch.Tensor, y_test
 
 
 # ----------------------------------------------------------------------------------------------
-# Reference evaluation metrics (SPEC section 3)
+# Reference evaluation metrics (docs/evaluation.md)
 # ----------------------------------------------------------------------------------------------
 def knn_accuracy(train_emb, train_y, query_emb, query_y, k=200, temperature=0.1, classes=10):
     tr = F.normalize(train_emb, dim=1)
@@ -500,7 +500,8 @@ def write_models_readme(model_dir: str, facts: dict) -> None:
         lines += [
             "## Reference metrics on the sample data",
             "",
-            "CLS-token metrics as the trainer reports them (SPEC section 3), train split as the kNN",
+            "CLS-token metrics as the trainer reports them ([docs/evaluation.md](../../docs/evaluation.md)),"
+            " train split as the kNN",
             "bank, val as queries, ood as out-of-distribution: weighted kNN (k=200, T=0.1); OOD score",
             "= max cosine similarity to train embeddings.",
             "",

@@ -1,11 +1,11 @@
 -- Argo CD health check for cospress.io/DistillationRun.
 --
--- Reads what the CosPress operator writes (SPEC section 4): status.observedGeneration, the
+-- Reads what the CosPress operator writes (docs/status-model.md): status.observedGeneration, the
 -- Ready / Reconciling / Stalled conditions and status.phase, and adds the trainer's
 -- status.progress to the message while the operator still drives the run.
 --
 --   status.observedGeneration missing or behind metadata.generation -> Progressing
---   Stalled=True (phase Failed)                                     -> Degraded
+--   Stalled=True (phase Failed, or stalled: pending past the limit) -> Degraded
 --   Ready=True (phase Succeeded)                                    -> Healthy
 --   phase Suspended, or spec.suspend observed                       -> Suspended
 --   Reconciling=True (Pending, Queued, Running)                     -> Progressing + progress

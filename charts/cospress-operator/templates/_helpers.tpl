@@ -76,13 +76,14 @@ a subject that holds those permissions itself; hence get on distillationruns/sta
 - apiGroups: [""]
   resources: ["persistentvolumeclaims"]
   verbs: ["get"]
-# Per-run trainer identity and manifest, server-side applied.
+# Per-run trainer identity and manifest, server-side applied and watched (label
+# app.kubernetes.io/managed-by=cospress-operator) so drift is repaired at once.
 - apiGroups: [""]
   resources: ["serviceaccounts", "configmaps"]
-  verbs: ["get", "create", "patch"]
+  verbs: ["get", "list", "watch", "create", "patch"]
 - apiGroups: ["rbac.authorization.k8s.io"]
   resources: ["roles", "rolebindings"]
-  verbs: ["get", "create", "patch"]
+  verbs: ["get", "list", "watch", "create", "patch"]
 - apiGroups: [""]
   resources: ["events"]
   verbs: ["create", "patch"]

@@ -1,6 +1,7 @@
 package io.cospress.operator;
 
 import io.cospress.operator.metrics.OperatorMetrics;
+import io.cospress.operator.plan.RunPlanner;
 import io.cospress.operator.reconciler.DistillationRunReconciler;
 import io.cospress.operator.status.RetryPolicy;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -71,9 +72,11 @@ public final class CosPressOperator implements AutoCloseable {
               }
             });
     OperatorMetrics metrics = new OperatorMetrics(registry);
+    RunPlanner planner =
+        new RunPlanner(settings.trainer(), retryPolicy, settings.pendingStalledAfter());
     DistillationRunReconciler reconciler =
         new DistillationRunReconciler(
-            client, settings.trainer(), retryPolicy, metrics, Clock.systemUTC());
+            client, settings.trainer(), planner, metrics, Clock.systemUTC());
     operator.register(
         reconciler,
         o -> {

@@ -5,10 +5,13 @@ import com.fasterxml.jackson.core.type.TypeReference;
 import io.cospress.operator.job.TrainerDefaults;
 import io.fabric8.kubernetes.api.model.Toleration;
 import io.fabric8.kubernetes.client.utils.Serialization;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 /**
@@ -20,6 +23,8 @@ import java.util.stream.Collectors;
  * @param exitWhenLeadershipLost exit the process when the lease is lost, so a restarted pod rejoins
  *     as a standby instead of reconciling without the lease (off only in tests, which run the
  *     operator inside the test JVM)
+ * @param pendingStalledAfter how long a trainer pod may stay Pending (unschedulable, image pull
+ *     errors) before the run is reported Stalled; zero never reports it
  */
 public record OperatorSettings(
     Set<String> watchNamespaces,
@@ -27,7 +32,37 @@ public record OperatorSettings(
     String leaseName,
     int httpPort,
     TrainerDefaults trainer,
-    boolean exitWhenLeadershipLost) {
+    boolean exitWhenLeadershipLost,
+    Duration pendingStalledAfter) {
+
+  /** The chart's default for {@code PENDING_STALLED_AFTER}. */
+  public static final Duration DEFAULT_PENDING_STALLED_AFTER = Duration.ofMinutes(15);
+
+  private static final Pattern DURATION = Pattern.compile("(?:(\\d+)h)?(?:(\\d+)m)?(?:(\\d+)s)?");
+
+  public OperatorSettings {
+    if (pendingStalledAfter == null || pendingStalledAfter.isNegative()) {
+      throw new IllegalArgumentException("pendingStalledAfter must be zero or positive");
+    }
+  }
+
+  /** Settings with the default pending limit. */
+  public OperatorSettings(
+      Set<String> watchNamespaces,
+      String leaderElectionNamespace,
+      String leaseName,
+      int httpPort,
+      TrainerDefaults trainer,
+      boolean exitWhenLeadershipLost) {
+    this(
+        watchNamespaces,
+        leaderElectionNamespace,
+        leaseName,
+        httpPort,
+        trainer,
+        exitWhenLeadershipLost,
+        DEFAULT_PENDING_STALLED_AFTER);
+  }
 
   /** Settings for an operator that exits when it loses the lease, as a deployed one should. */
   public OperatorSettings(
@@ -55,7 +90,33 @@ public record OperatorSettings(
             env.getOrDefault("TRAINER_DEFAULT_CPU", standard.cpu()),
             env.getOrDefault("TRAINER_DEFAULT_MEMORY", standard.memory()),
             json(env, "TRAINER_GPU_NODE_SELECTOR", STRING_MAP, standard.gpuNodeSelector()),
-            json(env, "TRAINER_GPU_TOLERATIONS", TOLERATIONS, standard.gpuTolerations())));
+            json(env, "TRAINER_GPU_TOLERATIONS", TOLERATIONS, standard.gpuTolerations())),
+        true,
+        duration(env, "PENDING_STALLED_AFTER", DEFAULT_PENDING_STALLED_AFTER));
+  }
+
+  /** A duration such as 90s, 15m or 1h30m (hours, minutes, seconds), or the fallback if unset. */
+  static Duration duration(Map<String, String> env, String name, Duration fallback) {
+    String value = env.get(name);
+    if (value == null || value.isBlank()) {
+      return fallback;
+    }
+    Matcher parts = DURATION.matcher(value.trim());
+    if (value.trim().equals("0")) {
+      return Duration.ZERO;
+    }
+    if (!parts.matches()
+        || (parts.group(1) == null && parts.group(2) == null && parts.group(3) == null)) {
+      throw new IllegalArgumentException(
+          name + " must be a duration such as 90s, 15m or 1h30m, or 0; got " + value);
+    }
+    return Duration.ofHours(number(parts.group(1)))
+        .plusMinutes(number(parts.group(2)))
+        .plusSeconds(number(parts.group(3)));
+  }
+
+  private static long number(String digits) {
+    return digits == null ? 0 : Long.parseLong(digits);
   }
 
   private static final TypeReference<Map<String, String>> STRING_MAP = new TypeReference<>() {};

@@ -68,4 +68,30 @@ class OperatorSettingsTest {
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("TRAINER_GPU_NODE_SELECTOR");
   }
+
+  @Test
+  void pendingLimitIsReadAsHoursMinutesAndSeconds() {
+    assertThat(OperatorSettings.fromEnvironment(Map.of()).pendingStalledAfter())
+        .isEqualTo(java.time.Duration.ofMinutes(15));
+    assertThat(
+            OperatorSettings.fromEnvironment(Map.of("PENDING_STALLED_AFTER", "1h30m"))
+                .pendingStalledAfter())
+        .isEqualTo(java.time.Duration.ofMinutes(90));
+    assertThat(
+            OperatorSettings.fromEnvironment(Map.of("PENDING_STALLED_AFTER", "90s"))
+                .pendingStalledAfter())
+        .isEqualTo(java.time.Duration.ofSeconds(90));
+    assertThat(
+            OperatorSettings.fromEnvironment(Map.of("PENDING_STALLED_AFTER", "0"))
+                .pendingStalledAfter())
+        .isZero();
+  }
+
+  @Test
+  void malformedPendingLimitNamesTheVariable() {
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+            () -> OperatorSettings.fromEnvironment(Map.of("PENDING_STALLED_AFTER", "15 minutes")))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageStartingWith("PENDING_STALLED_AFTER must be a duration");
+  }
 }

@@ -39,7 +39,7 @@ public final class CosPressConstants {
   public static final String ENV_RUN_UID = "COSPRESS_RUN_UID";
   public static final String ENV_ATTEMPT = "COSPRESS_ATTEMPT";
 
-  /** Confines manifest paths to their volumes inside a pod (SPEC section 6). */
+  /** Confines manifest paths to their volumes inside a pod (docs/security.md). */
   public static final String ENV_CONFINE_PATHS = "COSPRESS_CONFINE_PATHS";
 
   /** Port of the trainer's Prometheus endpoint in a pod. */

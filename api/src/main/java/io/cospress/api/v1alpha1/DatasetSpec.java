@@ -54,6 +54,7 @@ public class DatasetSpec {
   @JsonPropertyDescription("Per-channel standard deviation divided out after the mean.")
   private List<Double> std;
 
+  @Default("{}")
   @JsonPropertyDescription("Training-time augmentations.")
   private AugmentationSpec augmentation = new AugmentationSpec();
 }

@@ -23,6 +23,8 @@ import io.fabric8.kubernetes.model.annotation.Version;
 @Singular(CosPressConstants.SINGULAR)
 @ShortNames(CosPressConstants.SHORT_NAME)
 @Categories(CosPressConstants.CATEGORY)
+// Columns in this order, state first and Age last as kubectl users expect; -o wide adds the
+// priority-1 ones after Age. CrdConventions keeps this order in the generated CRD.
 @AdditionalPrinterColumn(
     name = "Phase",
     jsonPath = ".status.phase",
@@ -32,12 +34,12 @@ import io.fabric8.kubernetes.model.annotation.Version;
     jsonPath = ".status.progress.epochs",
     type = AdditionalPrinterColumn.Type.STRING)
 @AdditionalPrinterColumn(
-    name = "Student kNN",
-    jsonPath = ".status.metrics.studentKnnAccuracy",
-    type = AdditionalPrinterColumn.Type.NUMBER)
-@AdditionalPrinterColumn(
     name = "Loss",
     jsonPath = ".status.metrics.loss",
+    type = AdditionalPrinterColumn.Type.NUMBER)
+@AdditionalPrinterColumn(
+    name = "Student kNN",
+    jsonPath = ".status.metrics.studentKnnAccuracy",
     type = AdditionalPrinterColumn.Type.NUMBER)
 @AdditionalPrinterColumn(
     name = "Restarts",
@@ -47,6 +49,21 @@ import io.fabric8.kubernetes.model.annotation.Version;
     name = "Age",
     jsonPath = ".metadata.creationTimestamp",
     type = AdditionalPrinterColumn.Type.DATE)
+@AdditionalPrinterColumn(
+    name = "Teacher kNN",
+    jsonPath = ".status.metrics.teacherKnnAccuracy",
+    type = AdditionalPrinterColumn.Type.NUMBER,
+    priority = 1)
+@AdditionalPrinterColumn(
+    name = "ETA Seconds",
+    jsonPath = ".status.progress.etaSeconds",
+    type = AdditionalPrinterColumn.Type.INTEGER,
+    priority = 1)
+@AdditionalPrinterColumn(
+    name = "Reason",
+    jsonPath = ".status.reason",
+    type = AdditionalPrinterColumn.Type.STRING,
+    priority = 1)
 public class DistillationRun extends CustomResource<DistillationRunSpec, DistillationRunStatus>
     implements Namespaced {
 

@@ -11,6 +11,9 @@ import lombok.Data;
 @Data
 public class DistillationRunSpec {
 
+  /** Restarts after application errors or node loss when {@code maxRestarts} is not set. */
+  public static final int DEFAULT_MAX_RESTARTS = 3;
+
   @Required
   @JsonPropertyDescription("The frozen teacher model whose embedding geometry the student learns.")
   @ValidationRule(
@@ -62,12 +65,12 @@ public class DistillationRunSpec {
           + " resumes from the latest checkpoint.")
   private Boolean suspend = false;
 
-  @Default("3")
+  @Default("" + DEFAULT_MAX_RESTARTS)
   @Min(0)
   @JsonPropertyDescription(
       "Retries after application errors or node loss, each resuming from the latest checkpoint."
           + " Preemption and eviction do not use this budget.")
-  private Integer maxRestarts = 3;
+  private Integer maxRestarts = DEFAULT_MAX_RESTARTS;
 
   @JsonPropertyDescription(
       "Trainer container image; empty means the operator's default for the requested device.")

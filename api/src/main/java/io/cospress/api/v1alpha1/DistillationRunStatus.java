@@ -2,15 +2,16 @@ package io.cospress.api.v1alpha1;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Default;
 import io.fabric8.kubernetes.api.model.Condition;
 import java.util.ArrayList;
 import java.util.List;
 import lombok.Data;
 
 /**
- * Observed state. Two writers share it and never overwrite each other (SPEC section 4): the
- * operator owns phase, conditions, observedGeneration, restarts and the attempt fields; the trainer
- * owns progress, metrics and checkpoint.
+ * Observed state. Two writers share it and never overwrite each other (docs/status-model.md): the
+ * operator owns phase, conditions, observedGeneration, restarts, the attempt fields and
+ * announcedCheckpoint; the trainer owns progress, metrics and checkpoint.
  */
 @Data
 @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -24,7 +25,11 @@ public class DistillationRunStatus {
           + " Scheduled, Training and CheckpointSaved (operator).")
   private List<Condition> conditions = new ArrayList<>();
 
-  @JsonPropertyDescription("metadata.generation of the spec the operator last acted on.")
+  // 0 until the operator writes it (the CRD defaults status to {}), so tools that compare it with
+  // metadata.generation (kstatus, Argo CD) see a new run as not yet observed.
+  @Default("0")
+  @JsonPropertyDescription(
+      "metadata.generation of the spec the operator last acted on; 0 until it first saw the run.")
   private Long observedGeneration;
 
   @JsonPropertyDescription("Machine-readable reason for the current phase (operator).")
@@ -41,6 +46,11 @@ public class DistillationRunStatus {
 
   @JsonPropertyDescription("Restarts so far, by cause (operator).")
   private RestartsStatus restarts;
+
+  @JsonPropertyDescription(
+      "The trainer's latest checkpoint as the operator last announced it with a CheckpointSaved"
+          + " event, so each checkpoint is announced once (operator).")
+  private String announcedCheckpoint;
 
   @JsonPropertyDescription("Training progress (trainer).")
   private ProgressStatus progress;

@@ -12,7 +12,10 @@ import lombok.Data;
 @Data
 public class TrainingSpec {
 
-  /** The reference configuration's temperatures: 0.01, 0.02, ..., 0.10. */
+  /**
+   * The reference configuration's temperatures: 0.01, 0.02, ..., 0.10 (also the field's schema
+   * default; DefaultsAgreeTest keeps the two equal).
+   */
   public static final List<Double> DEFAULT_TEMPERATURES =
       List.of(0.01, 0.02, 0.03, 0.04, 0.05, 0.06, 0.07, 0.08, 0.09, 0.10);
 
@@ -27,9 +30,11 @@ public class TrainingSpec {
       "Images per optimisation step (the global batch); at least 2 so the global term has pairs.")
   private Integer batchSize = 1024;
 
+  @Default("{}")
   @JsonPropertyDescription("AdamW and learning-rate schedule.")
   private OptimizerSpec optimizer = new OptimizerSpec();
 
+  @Default("[0.01, 0.02, 0.03, 0.04, 0.05, 0.06, 0.07, 0.08, 0.09, 0.10]")
   @Size(min = 1, max = 64)
   @ValidationRule(
       value = "self.all(t, t > 0.0)",
@@ -37,6 +42,7 @@ public class TrainingSpec {
   @JsonPropertyDescription("SNE temperatures the local and global terms average over.")
   private List<Double> temperatures = DEFAULT_TEMPERATURES;
 
+  @Default("{}")
   @JsonPropertyDescription("λ weights of the four loss terms.")
   private LossWeightsSpec lossWeights = new LossWeightsSpec();
 

@@ -38,7 +38,8 @@ public final class RunEvents {
     record(run, "Warning", reason, message);
   }
 
-  private void record(DistillationRun run, String type, String reason, String message) {
+  /** Records an event of {@code type} ("Normal" or "Warning"). */
+  public void record(DistillationRun run, String type, String reason, String message) {
     String now = clock.instant().toString();
     String text = message.length() > MAX_MESSAGE ? message.substring(0, MAX_MESSAGE) : message;
     Event event =

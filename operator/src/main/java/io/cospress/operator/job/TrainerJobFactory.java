@@ -21,10 +21,10 @@ import java.util.Map;
  * makes no API calls, so the same run and attempt always give the same Job.
  *
  * <p>The Job is a one-shot wrapper around a single pod. {@code backoffLimit} is 0 because the
- * operator owns retries (SPEC section 5): it counts restarts by cause, backs off, and resumes from
- * the latest checkpoint in a new attempt with a new Job, which a Job-level retry could not do.
- * Finished Jobs are kept (no TTL) so the operator can read why an attempt ended; the run's owner
- * reference removes them with the run.
+ * operator owns retries (docs/failure-semantics.md): it counts restarts by cause, backs off, and
+ * resumes from the latest checkpoint in a new attempt with a new Job, which a Job-level retry could
+ * not do. Finished Jobs are kept (no TTL) so the operator can read why an attempt ended; the run's
+ * owner reference removes them with the run.
  *
  * <p>With {@code spec.queueName} set, the Job carries Kueue's queue label and is created suspended:
  * Kueue admits it by clearing {@code suspend} once the queue has quota. The returned object is
@@ -98,7 +98,7 @@ public final class TrainerJobFactory {
         .withRestartPolicy("Never")
         .withServiceAccountName(TrainerRbac.serviceAccountName(run))
         // The one reason a token is mounted: the trainer patches its run's status itself, with a
-        // Role limited to that run (SPEC sections 4 and 6).
+        // Role limited to that run (docs/status-model.md, docs/security.md).
         .withAutomountServiceAccountToken(true)
         // A namespace with many Services would otherwise fill the environment with their
         // addresses; the trainer talks only to the API server.

@@ -14,6 +14,10 @@ import java.util.Map;
  */
 public final class TrainerLabels {
 
+  /** Selects everything the operator created; its informers watch only these objects. */
+  public static final String MANAGED_SELECTOR =
+      CosPressConstants.LABEL_MANAGED_BY + "=" + CosPressConstants.MANAGED_BY_VALUE;
+
   private TrainerLabels() {}
 
   /** The value of the run label for {@code run}. */

@@ -19,8 +19,8 @@ import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 /**
- * The operator's own metrics (SPEC section 7), beside JOSDK's reconcile metrics: runs by phase,
- * phase transitions and restarts by cause. Labels are bounded: phase, cause and namespace.
+ * The operator's own metrics (docs/observability.md), beside JOSDK's reconcile metrics: runs by
+ * phase, phase transitions and restarts by cause. Labels are bounded: phase, cause and namespace.
  */
 public final class OperatorMetrics {
 

@@ -18,8 +18,8 @@ import io.fabric8.kubernetes.api.model.rbac.RoleBuilder;
 
 /**
  * The identity of a run's trainer pods and the only permission it has: reading and patching the
- * status of that one run (SPEC sections 4 and 6). A compromised or buggy trainer can therefore
- * neither touch other runs nor change its own spec.
+ * status of that one run (docs/status-model.md, docs/security.md). A compromised or buggy trainer
+ * can therefore neither touch other runs nor change its own spec.
  *
  * <p>ServiceAccount, Role and RoleBinding are all named {@code <run-name>-trainer} (shortened with
  * a hash if that would exceed a DNS subdomain) and owned by the run, so they go away with it. To

@@ -1,6 +1,6 @@
 package io.cospress.operator.status;
 
-/** Types of the conditions the operator maintains on a run (SPEC section 4). */
+/** Types of the conditions the operator maintains on a run (docs/status-model.md). */
 public final class ConditionTypes {
 
   /** True once the run succeeded; read by Argo CD and people as "done and good". */

@@ -23,11 +23,15 @@ import java.util.regex.Pattern;
  * <pre>
  * phase                   Ready  Reconciling  Stalled
  * Pending/Queued/Running  False  True         False
+ * Pending, stalled        False  False        True
  * Suspended (Suspending)  False  True         False
  * Suspended               False  False        False
  * Succeeded               True   False        False
  * Failed                  False  False        True
  * </pre>
+ *
+ * <p>Reconciling and Stalled are never both True: kstatus takes whichever True one comes first in
+ * the list, so both at once would make its answer depend on the order of the conditions.
  *
  * <p>All three carry the phase's reason and message, so any one of them explains the state. Every
  * condition records the generation it was computed for. {@code lastTransitionTime} moves only when
@@ -101,13 +105,7 @@ public final class ConditionsUpdater {
             reason,
             message,
             generation);
-    return set(
-        next,
-        ConditionTypes.STALLED,
-        resolution.phase() == RunPhase.Failed,
-        reason,
-        message,
-        generation);
+    return set(next, ConditionTypes.STALLED, resolution.isStalled(), reason, message, generation);
   }
 
   /**

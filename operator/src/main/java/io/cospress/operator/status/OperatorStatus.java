@@ -12,13 +12,13 @@ import java.util.stream.Collectors;
 /**
  * Builds the status the operator server-side applies: a fresh {@link DistillationRunStatus} holding
  * only operator-owned fields (phase, conditions, observedGeneration, reason, message, attempt,
- * jobName, restarts).
+ * jobName, restarts, announcedCheckpoint).
  *
- * <p>The trainer owns progress, metrics and checkpoint under its own field manager (SPEC section
- * 4). Were the operator to send them, even unchanged, it would become a co-owner and a later apply
- * without them would delete the trainer's values; so they are never set here. Conversely, server-
- * side apply removes a field its manager owned and stops sending, so the operator must send its
- * complete set every time: build from all of it, not from a delta.
+ * <p>The trainer owns progress, metrics and checkpoint under its own field manager
+ * (docs/status-model.md). Were the operator to send them, even unchanged, it would become a
+ * co-owner and a later apply without them would delete the trainer's values; so they are never set
+ * here. Conversely, server- side apply removes a field its manager owned and stops sending, so the
+ * operator must send its complete set every time: build from all of it, not from a delta.
  */
 public final class OperatorStatus {
 
@@ -40,7 +40,8 @@ public final class OperatorStatus {
           .observedGeneration(observed.getObservedGeneration())
           .attempt(observed.getAttempt())
           .jobName(observed.getJobName())
-          .restarts(observed.getRestarts());
+          .restarts(observed.getRestarts())
+          .announcedCheckpoint(observed.getAnnouncedCheckpoint());
     }
     return builder.build();
   }
@@ -55,6 +56,7 @@ public final class OperatorStatus {
     private Integer attempt;
     private String jobName;
     private RestartsStatus restarts;
+    private String announcedCheckpoint;
 
     private Builder() {}
 
@@ -103,6 +105,11 @@ public final class OperatorStatus {
       return this;
     }
 
+    public Builder announcedCheckpoint(String announcedCheckpoint) {
+      this.announcedCheckpoint = announcedCheckpoint;
+      return this;
+    }
+
     /** A new status; conditions and restarts are copied so later changes to inputs do not leak. */
     public DistillationRunStatus build() {
       DistillationRunStatus status = new DistillationRunStatus();
@@ -119,6 +126,7 @@ public final class OperatorStatus {
       status.setAttempt(attempt);
       status.setJobName(jobName);
       status.setRestarts(restarts == null ? null : RestartCounts.copyOf(restarts));
+      status.setAnnouncedCheckpoint(announcedCheckpoint);
       // The trainer's fields stay null: DistillationRunStatus must not default them, and this
       // makes the contract explicit should it ever start to.
       status.setProgress(null);

@@ -1,7 +1,8 @@
 package io.cospress.operator.status;
 
 /**
- * Why a trainer attempt ended without finishing, as far as retries are concerned (SPEC section 5).
+ * Why a trainer attempt ended without finishing, as far as retries are concerned
+ * (docs/failure-semantics.md).
  */
 public enum RestartCause {
   /** The trainer itself failed: a non-zero exit, including running out of memory. */

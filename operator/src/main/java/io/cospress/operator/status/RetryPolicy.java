@@ -5,7 +5,7 @@ import java.time.Duration;
 import java.time.Instant;
 
 /**
- * Decides whether a failed attempt is retried and after how long (SPEC section 5).
+ * Decides whether a failed attempt is retried and after how long (docs/failure-semantics.md).
  *
  * <p>Budget: application errors and node loss each use one of {@code spec.maxRestarts}; with {@code
  * maxRestarts = 3} the fourth such failure gives up. Preemption and eviction never use it, so a run

@@ -32,6 +32,7 @@ public final class StatusDiff {
         || !Objects.equals(a.getObservedGeneration(), b.getObservedGeneration())
         || !Objects.equals(a.getAttempt(), b.getAttempt())
         || !Objects.equals(a.getJobName(), b.getJobName())
+        || !Objects.equals(a.getAnnouncedCheckpoint(), b.getAnnouncedCheckpoint())
         || !sameRestarts(a.getRestarts(), b.getRestarts())
         || !sameConditions(a.getConditions(), b.getConditions());
   }

@@ -49,6 +49,18 @@ public final class StatusReasons {
   /** Failed: the trainer rejected the manifest or its data. */
   public static final String INVALID_INPUT = "InvalidInput";
 
+  /** Failed: the run's checkpoint claim does not exist, so no pod of it could ever start. */
+  public static final String CHECKPOINT_VOLUME_MISSING = "CheckpointVolumeMissing";
+
+  /**
+   * Any phase: a Kubernetes API request the reconciliation needed failed; the message names it. The
+   * operator retries with backoff and reports the run Stalled once it stops retrying quickly.
+   */
+  public static final String RECONCILE_ERROR = "ReconcileError";
+
+  /** Event: a trainer pod has been pending for longer than the operator's limit. */
+  public static final String STALLED = "Stalled";
+
   /** Failed: application errors and node loss used up {@code spec.maxRestarts}. */
   public static final String RESTART_BUDGET_EXHAUSTED = "RestartBudgetExhausted";
 

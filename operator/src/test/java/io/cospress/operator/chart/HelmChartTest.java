@@ -17,6 +17,7 @@ import io.fabric8.kubernetes.api.model.Toleration;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -155,6 +156,7 @@ class HelmChartTest {
     assertThat(trainer.gpuTolerations())
         .extracting(Toleration::getKey)
         .containsExactly("nvidia.com/gpu", "dedicated");
+    assertThat(settings.pendingStalledAfter()).isEqualTo(Duration.ofMinutes(90));
   }
 
   @Test
@@ -166,6 +168,8 @@ class HelmChartTest {
     assertThat(settings.trainer()).isEqualTo(TrainerDefaults.standard());
     assertThat(settings.watchNamespaces()).isEmpty();
     assertThat(settings.httpPort()).isEqualTo(8080);
+    assertThat(settings.pendingStalledAfter())
+        .isEqualTo(OperatorSettings.DEFAULT_PENDING_STALLED_AFTER);
   }
 
   @Test
@@ -243,6 +247,7 @@ class HelmChartTest {
           watchNamespaces=team-a                 | at '/watchNamespaces': got string, want array
           watchNamespaces={Team_A}               | at '/watchNamespaces/0'
           alerts.stalledAfter=soon               | at '/alerts/stalledAfter'
+          runs.pendingStalledAfter=15 minutes    | at '/runs/pendingStalledAfter'
           trainer.resources.memory=lots          | at '/trainer/resources/memory'
           metrics.serviceMonitor.enabled=yes     | at '/metrics/serviceMonitor/enabled': got string, want boolean
           service.port=70000                     | at '/service/port': maximum

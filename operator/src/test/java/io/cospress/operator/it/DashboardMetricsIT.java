@@ -6,16 +6,10 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.cospress.operator.CosPressOperator;
-import io.cospress.operator.OperatorSettings;
 import io.cospress.operator.chart.HelmChart;
-import io.cospress.operator.job.TrainerDefaults;
 import io.cospress.operator.status.RetryPolicy;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
-import io.fabric8.kubernetes.api.model.batch.v1.JobBuilder;
-import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientBuilder;
-import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -38,9 +32,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Every metric the Grafana dashboard and the alert rules query is one the trainer or the operator
- * really exports (SPEC section 7). The queries come from the rendered chart and are parsed by the
- * Prometheus query parser itself; the exported names come from scraping a real trainer process and
- * a real operator that has reconciled, retried and failed.
+ * really exports (docs/observability.md). The queries come from the rendered chart and are parsed
+ * by the Prometheus query parser itself; the exported names come from scraping a real trainer
+ * process and a real operator that has reconciled, retried and failed.
  */
 class DashboardMetricsIT {
 
@@ -282,64 +276,18 @@ class DashboardMetricsIT {
     String namespace = ApiServer.get().newNamespace("metrics");
     String blocked = ApiServer.get().newNamespace("metrics-quota");
     // An admission policy refusing the trainer Job, as a quota or a webhook would in a cluster.
-    admin
-        .namespaces()
-        .withName(blocked)
-        .edit(
-            n -> {
-              n.getMetadata().getLabels().put("cospress-it/no-jobs", "true");
-              return n;
-            });
-    CrdValidationIT.Kubectl.Result policy =
-        CrdValidationIT.Kubectl.run(
-            """
-            apiVersion: admissionregistration.k8s.io/v1
-            kind: ValidatingAdmissionPolicy
-            metadata: {name: cospress-it-no-jobs}
-            spec:
-              failurePolicy: Fail
-              matchConstraints:
-                resourceRules:
-                  - apiGroups: [batch]
-                    apiVersions: [v1]
-                    operations: [CREATE]
-                    resources: [jobs]
-              validations:
-                - expression: "false"
-                  message: trainer Jobs are refused in this namespace
-            ---
-            apiVersion: admissionregistration.k8s.io/v1
-            kind: ValidatingAdmissionPolicyBinding
-            metadata: {name: cospress-it-no-jobs}
-            spec:
-              policyName: cospress-it-no-jobs
-              validationActions: [Deny]
-              matchResources:
-                namespaceSelector:
-                  matchLabels: {cospress-it/no-jobs: "true"}
-            """,
-            "apply",
-            "-f",
-            "-");
-    assertThat(policy.exitCode()).as(policy.stderr()).isZero();
-    awaitJobsRefused(admin, blocked);
-    KubernetesClient own =
-        new KubernetesClientBuilder()
-            .withConfig(Config.fromKubeconfig(ApiServer.get().kubeconfigYaml()))
-            .build();
+    JobRefusal.refuseJobsIn(blocked);
     try (CosPressOperator operator =
-        CosPressOperator.start(
-            own,
-            new OperatorSettings(
-                Set.of(namespace, blocked), null, "unused", 0, TrainerDefaults.standard()),
+        OperatorUnderTest.start(
+            Set.of(namespace, blocked),
             new RetryPolicy(Duration.ofSeconds(1), Duration.ofSeconds(2)))) {
       FakeKubelet kubelet = new FakeKubelet(admin);
       MinimalRun.create(namespace, "scraped", "");
       MinimalRun.create(blocked, "refused", "");
-      Job first = awaitJob(admin, namespace, "scraped-a1");
+      Job first = new Runs(namespace).awaitJob("scraped-a1");
       kubelet.exited(kubelet.createPod(first), 1, "Error");
       kubelet.failJob(first);
-      awaitJob(admin, namespace, "scraped-a2");
+      new Runs(namespace).awaitJob("scraped-a2");
       String url = "http://127.0.0.1:" + operator.httpPort() + "/metrics";
       return await()
           .atMost(Duration.ofSeconds(60))
@@ -351,47 +299,6 @@ class DashboardMetricsIT {
                       && body.contains("cospress_run_restarts_total")
                       && body.contains("cospress_run_phase"));
     }
-  }
-
-  /** The API server loads a new policy asynchronously; wait until it refuses a Job. */
-  private static void awaitJobsRefused(KubernetesClient admin, String namespace) {
-    Job probe =
-        new JobBuilder()
-            .withNewMetadata()
-            .withName("policy-probe")
-            .endMetadata()
-            .withNewSpec()
-            .withNewTemplate()
-            .withNewSpec()
-            .withRestartPolicy("Never")
-            .addNewContainer()
-            .withName("probe")
-            .withImage("probe")
-            .endContainer()
-            .endSpec()
-            .endTemplate()
-            .endSpec()
-            .build();
-    await()
-        .atMost(Duration.ofSeconds(60))
-        .pollInterval(Duration.ofMillis(250))
-        .until(
-            () -> {
-              try {
-                admin.batch().v1().jobs().inNamespace(namespace).resource(probe).dryRun().create();
-                return false;
-              } catch (KubernetesClientException e) {
-                return e.getMessage().contains("trainer Jobs are refused");
-              }
-            });
-  }
-
-  private static Job awaitJob(KubernetesClient admin, String namespace, String name) {
-    return await()
-        .atMost(Duration.ofSeconds(60))
-        .until(
-            () -> admin.batch().v1().jobs().inNamespace(namespace).withName(name).get(),
-            job -> job != null);
   }
 
   private static String get(String url) throws Exception {

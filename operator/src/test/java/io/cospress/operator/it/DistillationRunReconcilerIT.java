@@ -7,23 +7,18 @@ import io.cospress.api.v1alpha1.DistillationRun;
 import io.cospress.api.v1alpha1.DistillationRunStatus;
 import io.cospress.api.v1alpha1.RunPhase;
 import io.cospress.operator.CosPressOperator;
-import io.cospress.operator.OperatorSettings;
-import io.cospress.operator.job.TrainerDefaults;
-import io.cospress.operator.status.RetryPolicy;
-import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.PersistentVolumeClaimBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodSpec;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
-import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientBuilder;
-import java.io.ByteArrayInputStream;
-import java.nio.charset.StandardCharsets;
-import java.time.Duration;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import java.util.List;
 import java.util.Set;
+import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -34,21 +29,21 @@ import org.junit.jupiter.api.Test;
  */
 class DistillationRunReconcilerIT {
 
-  private static final Duration TIMEOUT = Duration.ofSeconds(60);
-
   private final KubernetesClient admin = ApiServer.get().admin();
   private final FakeKubelet kubelet = new FakeKubelet(admin);
   private String namespace;
+  private Runs runs;
   private CosPressOperator operator;
 
   @BeforeEach
   void startOperator() throws Exception {
     namespace = ApiServer.get().newNamespace("reconcile");
+    runs = new Runs(namespace);
     admin
         .persistentVolumeClaims()
         .inNamespace(namespace)
         .resource(
-            new io.fabric8.kubernetes.api.model.PersistentVolumeClaimBuilder()
+            new PersistentVolumeClaimBuilder()
                 .withNewMetadata()
                 .withName("runs-pvc")
                 .endMetadata()
@@ -71,14 +66,7 @@ class DistillationRunReconcilerIT {
   }
 
   private CosPressOperator startOperatorProcess() throws Exception {
-    KubernetesClient own =
-        new KubernetesClientBuilder()
-            .withConfig(Config.fromKubeconfig(ApiServer.get().kubeconfigYaml()))
-            .build();
-    return CosPressOperator.start(
-        own,
-        new OperatorSettings(Set.of(namespace), null, "unused", 0, TrainerDefaults.standard()),
-        new RetryPolicy(Duration.ofSeconds(1), Duration.ofSeconds(4)));
+    return OperatorUnderTest.start(Set.of(namespace), OperatorUnderTest.QUICK_RETRIES);
   }
 
   private DistillationRun apply(String name, String extraSpec) {
@@ -86,59 +74,25 @@ class DistillationRunReconcilerIT {
   }
 
   private DistillationRun apply(String name, String extraSpec, String claim) {
-    String yaml =
-        """
-        apiVersion: cospress.io/v1alpha1
-        kind: DistillationRun
-        metadata:
-          name: %s
-        spec:
-          teacher: {model: models/teacher.pt}
-          student: {model: models/student.pt}
-          dataset:
-            format: idx
-            train: {path: data/train.gz, labels: data/labels.gz}
-          checkpoint: {claimName: %s}
-        %s
-        """
-            .formatted(name, claim, extraSpec.indent(2).stripTrailing());
-    return admin
-        .resources(DistillationRun.class)
-        .inNamespace(namespace)
-        .load(new ByteArrayInputStream(yaml.getBytes(StandardCharsets.UTF_8)))
-        .create();
+    return MinimalRun.create(
+        namespace, name, "checkpoint: {claimName: " + claim + "}\n" + extraSpec);
   }
 
   private DistillationRun run(String name) {
-    return admin.resources(DistillationRun.class).inNamespace(namespace).withName(name).get();
+    return runs.get(name);
   }
 
   private DistillationRunStatus awaitStatus(
-      String name, java.util.function.Predicate<DistillationRunStatus> condition) {
-    await()
-        .atMost(TIMEOUT)
-        .pollInterval(Duration.ofMillis(200))
-        .until(
-            () -> {
-              DistillationRun r = run(name);
-              return r != null && r.getStatus() != null && condition.test(r.getStatus());
-            });
-    return run(name).getStatus();
+      String name, Predicate<DistillationRunStatus> condition) {
+    return runs.awaitStatus(name, condition);
   }
 
   private Job awaitJob(String name) {
-    await()
-        .atMost(TIMEOUT)
-        .until(() -> admin.batch().v1().jobs().inNamespace(namespace).withName(name).get() != null);
-    return admin.batch().v1().jobs().inNamespace(namespace).withName(name).get();
+    return runs.awaitJob(name);
   }
 
   private static String condition(DistillationRunStatus status, String type) {
-    return status.getConditions().stream()
-        .filter(c -> type.equals(c.getType()))
-        .map(Condition::getStatus)
-        .findFirst()
-        .orElse(null);
+    return Runs.condition(status, type);
   }
 
   @Test
@@ -260,7 +214,7 @@ class DistillationRunReconcilerIT {
     assertThat(admin.batch().v1().jobs().inNamespace(namespace).withName("no-volume-a1").get())
         .isNull();
     await()
-        .atMost(TIMEOUT)
+        .atMost(Runs.TIMEOUT)
         .until(
             () ->
                 admin.v1().events().inNamespace(namespace).list().getItems().stream()
@@ -271,10 +225,29 @@ class DistillationRunReconcilerIT {
   }
 
   @Test
+  void refusedJobIsReportedInTheStatusNotLeftAsCreating() throws Exception {
+    JobRefusal.refuseJobsIn(namespace);
+    apply("refused", "");
+
+    DistillationRunStatus status =
+        awaitStatus("refused", s -> "ReconcileError".equals(s.getReason()));
+
+    assertThat(status.getPhase()).isEqualTo(RunPhase.Pending);
+    assertThat(status.getMessage())
+        .startsWith("creating Job refused-a1 for attempt 1 failed: HTTP ")
+        .contains(JobRefusal.MESSAGE);
+    assertThat(condition(status, "Reconciling")).isEqualTo("True");
+    assertThat(condition(status, "Stalled")).isEqualTo("False");
+    assertThat(condition(status, "Ready")).isEqualTo("False");
+    assertThat(status.getObservedGeneration()).isEqualTo(1L);
+    assertThat(runs.job("refused-a1")).isNull();
+  }
+
+  @Test
   void deletedRunWithTheDeletePolicyRemovesItsCheckpointsBeforeItGoes() {
     apply("gone", "", "runs-pvc, retentionPolicy: Delete");
     awaitJob("gone-a1");
-    await().atMost(TIMEOUT).until(() -> !run("gone").getMetadata().getFinalizers().isEmpty());
+    await().atMost(Runs.TIMEOUT).until(() -> !run("gone").getMetadata().getFinalizers().isEmpty());
 
     admin.resources(DistillationRun.class).inNamespace(namespace).withName("gone").delete();
     Job cleanup = awaitJob("gone-cleanup");
@@ -288,7 +261,7 @@ class DistillationRunReconcilerIT {
     assertThat(run("gone")).as("held by the finalizer until the cleanup is done").isNotNull();
 
     kubelet.completeJob(cleanup);
-    await().atMost(TIMEOUT).until(() -> run("gone") == null);
+    await().atMost(Runs.TIMEOUT).until(() -> run("gone") == null);
   }
 
   @Test
@@ -296,7 +269,7 @@ class DistillationRunReconcilerIT {
     apply("kept", "");
     awaitJob("kept-a1");
     admin.resources(DistillationRun.class).inNamespace(namespace).withName("kept").delete();
-    await().atMost(TIMEOUT).until(() -> run("kept") == null);
+    await().atMost(Runs.TIMEOUT).until(() -> run("kept") == null);
     assertThat(admin.batch().v1().jobs().inNamespace(namespace).withName("kept-cleanup").get())
         .isNull();
   }
@@ -319,17 +292,9 @@ class DistillationRunReconcilerIT {
     Pod pod = kubelet.running(kubelet.createPod(job));
     awaitStatus("pause", s -> s.getPhase() == RunPhase.Running);
 
-    admin
-        .resources(DistillationRun.class)
-        .inNamespace(namespace)
-        .withName("pause")
-        .edit(
-            r -> {
-              r.getSpec().setSuspend(true);
-              return r;
-            });
+    runs.patchSpec("pause", "{\"suspend\": true}");
     await()
-        .atMost(TIMEOUT)
+        .atMost(Runs.TIMEOUT)
         .until(
             () ->
                 admin.batch().v1().jobs().inNamespace(namespace).withName("pause-a1").get()
@@ -338,15 +303,7 @@ class DistillationRunReconcilerIT {
     DistillationRunStatus suspended = awaitStatus("pause", s -> s.getPhase() == RunPhase.Suspended);
     assertThat(suspended.getRestarts().getTotal()).isZero();
 
-    admin
-        .resources(DistillationRun.class)
-        .inNamespace(namespace)
-        .withName("pause")
-        .edit(
-            r -> {
-              r.getSpec().setSuspend(false);
-              return r;
-            });
+    runs.patchSpec("pause", "{\"suspend\": false}");
     Job resumed = awaitJob("pause-a1");
     assertThat(resumed.getMetadata().getUid()).isNotEqualTo(job.getMetadata().getUid());
     DistillationRunStatus pending = awaitStatus("pause", s -> s.getPhase() == RunPhase.Pending);
@@ -366,11 +323,9 @@ class DistillationRunReconcilerIT {
         .resources(DistillationRun.class)
         .inNamespace(namespace)
         .withName("steady")
-        .edit(
-            r -> {
-              r.getMetadata().setAnnotations(java.util.Map.of("touch", "1")); // provoke a reconcile
-              return r;
-            });
+        .patch(
+            PatchContext.of(PatchType.JSON_MERGE),
+            "{\"metadata\":{\"annotations\":{\"touch\":\"1\"}}}"); // provoke a reconcile
     Thread.sleep(3000);
 
     List<Job> jobs =

@@ -119,8 +119,8 @@ class GitOpsExamplesIT {
     ensureExampleNamespace();
     String yaml = kustomize("sweep");
 
-    CrdValidationIT.Kubectl.Result dryRun =
-        CrdValidationIT.Kubectl.run(yaml, "apply", "--server-side", "--dry-run=server", "-f", "-");
+    Kubectl.Result dryRun =
+        Kubectl.run(yaml, "apply", "--server-side", "--dry-run=server", "-f", "-");
 
     assertThat(dryRun.exitCode()).as(dryRun.toString()).isZero();
     for (GenericKubernetesResource run : parse(yaml)) {
@@ -138,13 +138,12 @@ class GitOpsExamplesIT {
   void sweepRunsAreSelectedByTheSweepLabel() throws Exception {
     String namespace = ApiServer.get().newNamespace("gitops-sweep-label");
     String yaml = inNamespace(kustomize("sweep"), namespace);
-    CrdValidationIT.Kubectl.Result apply =
-        CrdValidationIT.Kubectl.run(
-            yaml, "apply", "--server-side", "--field-manager=gitops-it", "-f", "-");
+    Kubectl.Result apply =
+        Kubectl.run(yaml, "apply", "--server-side", "--field-manager=gitops-it", "-f", "-");
     assertThat(apply.exitCode()).as(apply.toString()).isZero();
 
-    CrdValidationIT.Kubectl.Result get =
-        CrdValidationIT.Kubectl.run(
+    Kubectl.Result get =
+        Kubectl.run(
             null,
             "get",
             "dr",
@@ -226,8 +225,8 @@ class GitOpsExamplesIT {
     ensureExampleNamespace();
     String yaml = kustomize("kueue");
 
-    CrdValidationIT.Kubectl.Result dryRun =
-        CrdValidationIT.Kubectl.run(yaml, "apply", "--server-side", "--dry-run=server", "-f", "-");
+    Kubectl.Result dryRun =
+        Kubectl.run(yaml, "apply", "--server-side", "--dry-run=server", "-f", "-");
 
     assertThat(dryRun.exitCode()).as(dryRun.toString()).isZero();
     assertThat(dryRun.stdout())
@@ -252,14 +251,14 @@ class GitOpsExamplesIT {
     // A hyper-parameter edited in Git under the same name: the API server refuses it.
     GenericKubernetesResource retuned = copy(run);
     setIn(retuned, 0.001, "spec", "training", "optimizer", "learningRate");
-    CrdValidationIT.Kubectl.Result refused = applyForReal(retuned);
+    Kubectl.Result refused = applyForReal(retuned);
     assertThat(refused.exitCode()).as(refused.toString()).isNotZero();
     assertThat(refused.stderr()).as(refused.toString()).contains(IMMUTABLE_TRAINING);
 
     // Suspending from Git is an ordinary edit.
     GenericKubernetesResource suspended = copy(run);
     setIn(suspended, true, "spec", "suspend");
-    CrdValidationIT.Kubectl.Result accepted = applyForReal(suspended);
+    Kubectl.Result accepted = applyForReal(suspended);
     assertThat(accepted.exitCode()).as(accepted.toString()).isZero();
     GenericKubernetesResource stored = runs(namespace).withName(name).get();
     assertThat((Boolean) stored.get("spec", "suspend")).isTrue();
@@ -303,9 +302,8 @@ class GitOpsExamplesIT {
         .isEqualTo(GITOPS.resolve("kueue"));
   }
 
-  private static CrdValidationIT.Kubectl.Result applyForReal(GenericKubernetesResource run)
-      throws Exception {
-    return CrdValidationIT.Kubectl.run(
+  private static Kubectl.Result applyForReal(GenericKubernetesResource run) throws Exception {
+    return Kubectl.run(
         client.getKubernetesSerialization().asYaml(run),
         "apply",
         "--server-side",
@@ -318,8 +316,7 @@ class GitOpsExamplesIT {
   private static String kustomize(String dir) throws Exception {
     Path path = GITOPS.resolve(dir);
     assertThat(path).as("example directory").isDirectory();
-    CrdValidationIT.Kubectl.Result build =
-        CrdValidationIT.Kubectl.run(null, "kustomize", path.toString());
+    Kubectl.Result build = Kubectl.run(null, "kustomize", path.toString());
     assertThat(build.exitCode()).as(build.toString()).isZero();
     return build.stdout();
   }

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.cospress.api.v1alpha1.DistillationRun;
-import io.cospress.api.v1alpha1.DistillationRunStatus;
 import io.cospress.api.v1alpha1.RunPhase;
 import io.cospress.operator.CosPressOperator;
 import io.cospress.operator.OperatorSettings;
@@ -22,7 +21,6 @@ import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import java.time.Duration;
 import java.util.Map;
-import java.util.function.Predicate;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -51,8 +49,8 @@ class HelmChartIT {
       System.arraycopy(values, 0, args, 1, values.length);
       String rendered = HelmChart.templateYaml(release, args);
 
-      CrdValidationIT.Kubectl.Result dryRun =
-          CrdValidationIT.Kubectl.run(
+      Kubectl.Result dryRun =
+          Kubectl.run(
               rendered,
               "apply",
               "--server-side",
@@ -132,7 +130,7 @@ class HelmChartIT {
       FakeKubelet kubelet = new FakeKubelet(admin);
       MinimalRun.create(runs, "from-chart", "");
 
-      Job job = await().atMost(TIMEOUT).until(() -> job(runs, "from-chart-a1"), j -> j != null);
+      Job job = new Runs(runs).awaitJob("from-chart-a1");
       assertThat(
               job.getSpec()
                   .getTemplate()
@@ -149,10 +147,10 @@ class HelmChartIT {
           .as("the chart's role lets the operator grant a trainer its run's status")
           .isNotNull();
       Pod pod = kubelet.running(kubelet.createPod(job));
-      awaitPhase(runs, "from-chart", s -> s.getPhase() == RunPhase.Running);
+      new Runs(runs).awaitStatus("from-chart", s -> s.getPhase() == RunPhase.Running);
       kubelet.exited(pod, 0, "Completed");
       kubelet.completeJob(job);
-      awaitPhase(runs, "from-chart", s -> s.getPhase() == RunPhase.Succeeded);
+      new Runs(runs).awaitStatus("from-chart", s -> s.getPhase() == RunPhase.Succeeded);
       Lease lease = admin.leases().inNamespace(release).withName(chart.leaseName()).get();
       assertThat(lease)
           .as("leader election used the chart's lease in the release namespace")
@@ -201,24 +199,5 @@ class HelmChartIT {
           .resource(new NamespaceBuilder().withNewMetadata().withName(name).endMetadata().build())
           .create();
     }
-  }
-
-  private Job job(String namespace, String name) {
-    return admin.batch().v1().jobs().inNamespace(namespace).withName(name).get();
-  }
-
-  private void awaitPhase(String namespace, String name, Predicate<DistillationRunStatus> test) {
-    await()
-        .atMost(TIMEOUT)
-        .until(
-            () -> {
-              DistillationRun run =
-                  admin
-                      .resources(DistillationRun.class)
-                      .inNamespace(namespace)
-                      .withName(name)
-                      .get();
-              return run.getStatus() != null && test.test(run.getStatus());
-            });
   }
 }

@@ -10,9 +10,7 @@ import io.cospress.operator.OperatorSettings;
 import io.cospress.operator.job.TrainerDefaults;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
-import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -25,12 +23,6 @@ import org.junit.jupiter.api.Test;
 class OperatorProcessIT {
 
   private final KubernetesClient admin = ApiServer.get().admin();
-
-  private static KubernetesClient ownClient() {
-    return new KubernetesClientBuilder()
-        .withConfig(Config.fromKubeconfig(ApiServer.get().kubeconfigYaml()))
-        .build();
-  }
 
   private static HttpResponse<String> get(CosPressOperator operator, String path) throws Exception {
     return HttpClient.newHttpClient()
@@ -45,7 +37,7 @@ class OperatorProcessIT {
     String namespace = ApiServer.get().newNamespace("process");
     try (CosPressOperator operator =
         CosPressOperator.start(
-            ownClient(),
+            OperatorUnderTest.ownClient(),
             new OperatorSettings(
                 Set.of(namespace),
                 namespace,
@@ -84,7 +76,7 @@ class OperatorProcessIT {
     String namespace = ApiServer.get().newNamespace("kueue");
     try (CosPressOperator operator =
         CosPressOperator.start(
-            ownClient(),
+            OperatorUnderTest.ownClient(),
             new OperatorSettings(
                 Set.of(namespace), null, "unused", 0, TrainerDefaults.standard()))) {
       MinimalRun.create(namespace, "queued", "queueName: team-gpus");

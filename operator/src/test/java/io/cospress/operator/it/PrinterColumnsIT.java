@@ -71,10 +71,13 @@ class PrinterColumnsIT {
     progress.setEpochs("3/10");
     progress.setEpoch(3);
     progress.setTotalEpochs(10);
+    progress.setEtaSeconds(3725L);
     status.setProgress(progress);
+    status.setReason("Training");
     MetricsStatus metrics = new MetricsStatus();
     metrics.setStudentKnnAccuracy(0.71);
     metrics.setLoss(0.42);
+    metrics.setTeacherKnnAccuracy(0.85);
     status.setMetrics(metrics);
     RestartsStatus restarts = new RestartsStatus();
     restarts.setTotal(1);
@@ -85,15 +88,15 @@ class PrinterColumnsIT {
   }
 
   @Test
-  void kubectlGetShowsPhaseProgressAccuracyLossAndRestartsFromTheStatus() throws Exception {
-    CrdValidationIT.Kubectl.Result get =
-        CrdValidationIT.Kubectl.run(null, "get", "dr", "-n", namespace);
+  void kubectlGetShowsStateFirstAndAgeLast() throws Exception {
+    Kubectl.Result get = Kubectl.run(null, "get", "dr", "-n", namespace);
 
+    System.out.println("kubectl get dr:\n" + get.stdout());
     assertThat(get.exitCode()).as(get.toString()).isZero();
     Map<String, String> row = onlyRow(get.stdout());
-    assertThat(row.keySet())
+    assertThat(List.copyOf(row.keySet()))
         .as(get.stdout())
-        .contains("NAME", "PHASE", "PROGRESS", "STUDENT KNN", "LOSS", "RESTARTS", "AGE");
+        .containsExactly("NAME", "PHASE", "PROGRESS", "LOSS", "STUDENT KNN", "RESTARTS", "AGE");
     assertThat(row)
         .as(get.stdout())
         .containsEntry("NAME", RUN)
@@ -106,9 +109,35 @@ class PrinterColumnsIT {
   }
 
   @Test
+  void kubectlGetWideAddsTeacherAccuracyEtaAndReasonAfterAge() throws Exception {
+    Kubectl.Result get = Kubectl.run(null, "get", "dr", "-n", namespace, "-o", "wide");
+
+    System.out.println("kubectl get dr -o wide:\n" + get.stdout());
+    assertThat(get.exitCode()).as(get.toString()).isZero();
+    Map<String, String> row = onlyRow(get.stdout());
+    assertThat(List.copyOf(row.keySet()))
+        .as(get.stdout())
+        .containsExactly(
+            "NAME",
+            "PHASE",
+            "PROGRESS",
+            "LOSS",
+            "STUDENT KNN",
+            "RESTARTS",
+            "AGE",
+            "TEACHER KNN",
+            "ETA SECONDS",
+            "REASON");
+    assertThat(row)
+        .as(get.stdout())
+        .containsEntry("TEACHER KNN", "0.85")
+        .containsEntry("ETA SECONDS", "3725")
+        .containsEntry("REASON", "Training");
+  }
+
+  @Test
   void cospressCategoryListsTheRun() throws Exception {
-    CrdValidationIT.Kubectl.Result get =
-        CrdValidationIT.Kubectl.run(null, "get", "cospress", "-n", namespace);
+    Kubectl.Result get = Kubectl.run(null, "get", "cospress", "-n", namespace);
 
     assertThat(get.exitCode()).as(get.toString()).isZero();
     // The category holds one resource type, so kubectl prints its table (printer columns
@@ -121,8 +150,7 @@ class PrinterColumnsIT {
 
   @Test
   void kubectlExplainPrintsTheFieldDescriptionFromTheCrd() throws Exception {
-    CrdValidationIT.Kubectl.Result explain =
-        CrdValidationIT.Kubectl.run(null, "explain", "distillationrun.spec.training.epochs");
+    Kubectl.Result explain = Kubectl.run(null, "explain", "distillationrun.spec.training.epochs");
 
     assertThat(explain.exitCode()).as(explain.toString()).isZero();
     assertThat(explain.stdout())

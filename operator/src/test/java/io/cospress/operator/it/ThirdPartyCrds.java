@@ -32,8 +32,8 @@ final class ThirdPartyCrds {
               + " -Dcospress.thirdPartyCrdDir=<its output>");
     }
     // Server-side apply: several of these CRDs are too large for client-side apply's annotation.
-    CrdValidationIT.Kubectl.Result applied =
-        CrdValidationIT.Kubectl.run(
+    Kubectl.Result applied =
+        Kubectl.run(
             null,
             "apply",
             "--server-side",
@@ -44,8 +44,8 @@ final class ThirdPartyCrds {
     if (applied.exitCode() != 0) {
       throw new IllegalStateException("installing " + project + " CRDs: " + applied.stderr());
     }
-    CrdValidationIT.Kubectl.Result established =
-        CrdValidationIT.Kubectl.run(
+    Kubectl.Result established =
+        Kubectl.run(
             null, "wait", "--for=condition=Established", "--timeout=60s", "-f", dir.toString());
     if (established.exitCode() != 0) {
       throw new IllegalStateException(project + " CRDs not established: " + established.stderr());

@@ -8,20 +8,16 @@ import io.cospress.api.v1alpha1.CosPressConstants;
 import io.cospress.api.v1alpha1.DistillationRun;
 import io.cospress.api.v1alpha1.DistillationRunSpec;
 import io.cospress.api.v1alpha1.DistillationRunStatus;
-import io.cospress.api.v1alpha1.ProgressStatus;
 import io.cospress.api.v1alpha1.RunPhase;
 import io.cospress.operator.CosPressOperator;
-import io.cospress.operator.OperatorSettings;
-import io.cospress.operator.job.TrainerDefaults;
+import io.cospress.operator.status.RetryPolicy;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.ManagedFieldsEntry;
 import io.fabric8.kubernetes.api.model.Status;
 import io.fabric8.kubernetes.api.model.rbac.PolicyRule;
 import io.fabric8.kubernetes.api.model.rbac.Role;
 import io.fabric8.kubernetes.api.model.rbac.RoleBinding;
-import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
@@ -46,10 +42,10 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * SPEC sections 4 and 6 on a real API server with RBAC on: the real trainer, authenticated only by
- * a token of its run's ServiceAccount, reports progress, metrics and checkpoints into the run's
- * status next to the operator's phase and conditions, each writer owning its own fields; and that
- * token can touch nothing but its own run's status.
+ * docs/status-model.md and docs/security.md on a real API server with RBAC on: the real trainer,
+ * authenticated only by a token of its run's ServiceAccount, reports progress, metrics and
+ * checkpoints into the run's status next to the operator's phase and conditions, each writer owning
+ * its own fields; and that token can touch nothing but its own run's status.
  */
 class TrainerStatusIT {
 
@@ -61,19 +57,14 @@ class TrainerStatusIT {
   private final KubernetesClient admin = ApiServer.get().admin();
   private final List<AutoCloseable> toClose = new ArrayList<>();
   private String namespace;
+  private Runs runs;
   private CosPressOperator operator;
 
   @BeforeEach
   void startOperator() throws Exception {
     namespace = ApiServer.get().newNamespace("trainer-status");
-    KubernetesClient own =
-        new KubernetesClientBuilder()
-            .withConfig(Config.fromKubeconfig(ApiServer.get().kubeconfigYaml()))
-            .build();
-    operator =
-        CosPressOperator.start(
-            own,
-            new OperatorSettings(Set.of(namespace), null, "unused", 0, TrainerDefaults.standard()));
+    runs = new Runs(namespace);
+    operator = OperatorUnderTest.start(Set.of(namespace), new RetryPolicy());
   }
 
   @AfterEach
@@ -172,17 +163,14 @@ class TrainerStatusIT {
     createRun("beta");
     awaitTrainerIdentityAndPhase("alpha");
     awaitTrainerIdentityAndPhase("beta");
-    KubernetesClient alphaToken =
-        new KubernetesClientBuilder()
-            .withConfig(Config.fromKubeconfig(tokenKubeconfig("alpha-trainer")))
-            .build();
+    KubernetesClient alphaToken = TrainerIdentity.clientOf(namespace, "alpha");
     toClose.add(alphaToken);
     String user = "system:serviceaccount:" + namespace + ":alpha-trainer";
 
     KubernetesClientException applyToBeta =
         catchThrowableOfType(
             KubernetesClientException.class,
-            () -> applyProgressAsTrainer(alphaToken, "beta", "1/2"));
+            () -> TrainerIdentity.applyProgress(alphaToken, namespace, "beta", "1/2"));
     assertForbidden(applyToBeta, user, "patch", "distillationruns/status");
     HttpReply mergeIntoBeta =
         mergePatch(
@@ -196,7 +184,7 @@ class TrainerStatusIT {
     assertThat(beta.getPhase()).isEqualTo(RunPhase.Pending);
     assertThat(beta.getMessage()).isNotEqualTo("hijacked");
 
-    applyProgressAsTrainer(alphaToken, "alpha", "1/2");
+    TrainerIdentity.applyProgress(alphaToken, namespace, "alpha", "1/2");
     HttpReply mergeIntoAlpha =
         mergePatch(
             alphaToken, "alpha", "/status", "{\"status\":{\"progress\":{\"totalEpochs\":2}}}");
@@ -364,20 +352,12 @@ class TrainerStatusIT {
   }
 
   private DistillationRun run(String name) {
-    return admin.resources(DistillationRun.class).inNamespace(namespace).withName(name).get();
+    return runs.get(name);
   }
 
   private DistillationRunStatus awaitStatus(
       String name, java.util.function.Predicate<DistillationRunStatus> condition) {
-    await()
-        .atMost(TIMEOUT)
-        .pollInterval(Duration.ofMillis(200))
-        .until(
-            () -> {
-              DistillationRun r = run(name);
-              return r != null && r.getStatus() != null && condition.test(r.getStatus());
-            });
-    return run(name).getStatus();
+    return runs.awaitStatus(name, condition);
   }
 
   /**
@@ -444,28 +424,6 @@ class TrainerStatusIT {
         Files.deleteIfExists(file);
       }
     }
-  }
-
-  /** A status write exactly as the trainer's sink makes it: apply, own manager, fresh object. */
-  private void applyProgressAsTrainer(KubernetesClient client, String run, String epochs) {
-    DistillationRun fresh = new DistillationRun();
-    fresh.getMetadata().setName(run);
-    fresh.getMetadata().setNamespace(namespace);
-    DistillationRunStatus status = new DistillationRunStatus();
-    status.setConditions(null);
-    ProgressStatus progress = new ProgressStatus();
-    progress.setEpochs(epochs);
-    status.setProgress(progress);
-    fresh.setStatus(status);
-    client
-        .resource(fresh)
-        .subresource("status")
-        .patch(
-            new PatchContext.Builder()
-                .withPatchType(PatchType.SERVER_SIDE_APPLY)
-                .withFieldManager(TRAINER)
-                .withForce(true)
-                .build());
   }
 
   private static void assertForbidden(

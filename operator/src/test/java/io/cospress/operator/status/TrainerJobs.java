@@ -5,14 +5,14 @@ import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.api.model.batch.v1.JobBuilder;
 
 /** Trainer Jobs in the states the tests need, shaped as the Job controller reports them. */
-final class TrainerJobs {
+public final class TrainerJobs {
 
-  static final String JOB_NAME = "resnet-kd-a2";
+  public static final String JOB_NAME = "resnet-kd-a2";
 
   private TrainerJobs() {}
 
   /** A running Job with one active pod. */
-  static JobBuilder active() {
+  public static JobBuilder active() {
     return new JobBuilder()
         .withNewMetadata()
         .withName(JOB_NAME)
@@ -28,7 +28,7 @@ final class TrainerJobs {
   }
 
   /** A Job held back by spec.suspend, as Kueue creates it before admission. */
-  static Job suspendedByKueue(String queue) {
+  public static Job suspendedByKueue(String queue) {
     return active()
         .editMetadata()
         .addToLabels(CosPressConstants.KUEUE_QUEUE_LABEL, queue)
@@ -47,11 +47,11 @@ final class TrainerJobs {
         .build();
   }
 
-  static Job complete() {
+  public static Job complete() {
     return withCondition("Complete", null, null);
   }
 
-  static Job failed(String reason, String message) {
+  public static Job failed(String reason, String message) {
     return withCondition("Failed", reason, message);
   }
 

@@ -9,15 +9,15 @@ import io.fabric8.kubernetes.api.model.PodCondition;
 import io.fabric8.kubernetes.api.model.PodConditionBuilder;
 
 /** Trainer pods in the states the tests need, shaped as Kubernetes reports them. */
-final class TrainerPods {
+public final class TrainerPods {
 
-  static final String POD_NAME = "resnet-kd-a2-7xk2p";
-  static final String NODE_NAME = "gpu-node-1";
+  public static final String POD_NAME = "resnet-kd-a2-7xk2p";
+  public static final String NODE_NAME = "gpu-node-1";
 
   private TrainerPods() {}
 
   /** A pod of attempt 2 in {@code phase}, bound to {@link #NODE_NAME}, without conditions. */
-  static PodBuilder inPhase(String phase) {
+  public static PodBuilder inPhase(String phase) {
     return new PodBuilder()
         .withNewMetadata()
         .withName(POD_NAME)
@@ -33,7 +33,7 @@ final class TrainerPods {
   }
 
   /** A Failed pod whose trainer container exited with {@code exitCode}. */
-  static PodBuilder failedWithExit(int exitCode, String reason, String message) {
+  public static PodBuilder failedWithExit(int exitCode, String reason, String message) {
     return inPhase("Failed")
         .editStatus()
         .addToContainerStatuses(terminatedContainer(exitCode, reason, message))
@@ -41,7 +41,7 @@ final class TrainerPods {
   }
 
   /** A Failed pod with a True DisruptionTarget condition and the trainer's exit code. */
-  static Pod disrupted(String disruptionReason, String message, int exitCode) {
+  public static Pod disrupted(String disruptionReason, String message, int exitCode) {
     return failedWithExit(exitCode, "Error", null)
         .editStatus()
         .addToConditions(disruptionTarget("True", disruptionReason, message))
@@ -50,7 +50,7 @@ final class TrainerPods {
   }
 
   /** A Failed pod whose status.reason and status.message were set by a Kubernetes component. */
-  static Pod failedWithStatusReason(String reason, String message, int exitCode) {
+  public static Pod failedWithStatusReason(String reason, String message, int exitCode) {
     return failedWithExit(exitCode, "Error", null)
         .editStatus()
         .withReason(reason)
@@ -59,7 +59,7 @@ final class TrainerPods {
         .build();
   }
 
-  static PodCondition disruptionTarget(String status, String reason, String message) {
+  public static PodCondition disruptionTarget(String status, String reason, String message) {
     return new PodConditionBuilder()
         .withType("DisruptionTarget")
         .withStatus(status)
@@ -69,7 +69,7 @@ final class TrainerPods {
         .build();
   }
 
-  static PodCondition podScheduled(String status, String reason, String message) {
+  public static PodCondition podScheduled(String status, String reason, String message) {
     return new PodConditionBuilder()
         .withType("PodScheduled")
         .withStatus(status)
@@ -79,7 +79,7 @@ final class TrainerPods {
   }
 
   /** A pod the scheduler could not place, with the scheduler's own message. */
-  static Pod unschedulable(String schedulerMessage) {
+  public static Pod unschedulable(String schedulerMessage) {
     return inPhase("Pending")
         .editSpec()
         .withNodeName(null)
@@ -90,7 +90,7 @@ final class TrainerPods {
         .build();
   }
 
-  static Pod running() {
+  public static Pod running() {
     return inPhase("Running")
         .editStatus()
         .addToConditions(podScheduled("True", null, null))
@@ -98,7 +98,7 @@ final class TrainerPods {
         .build();
   }
 
-  static ContainerStatus terminatedContainer(int exitCode, String reason, String message) {
+  public static ContainerStatus terminatedContainer(int exitCode, String reason, String message) {
     return new ContainerStatusBuilder()
         .withName("trainer")
         .withNewState()

@@ -13,6 +13,8 @@ import java.util.Map;
  * @param seed the run's seed, checked on resume
  * @param studentKnnAccuracy latest evaluation, used to keep the best checkpoint; may be null
  * @param files SHA-256 of every file of the checkpoint, to detect corruption
+ * @param recipe the {@link RunRecipe} it was trained with; null in checkpoints written before
+ *     recipes were recorded
  */
 public record CheckpointState(
     int epoch,
@@ -21,4 +23,5 @@ public record CheckpointState(
     long seed,
     Double studentKnnAccuracy,
     String time,
-    Map<String, String> files) {}
+    Map<String, String> files,
+    Map<String, String> recipe) {}

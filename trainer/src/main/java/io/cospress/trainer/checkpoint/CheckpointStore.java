@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Instant;
@@ -29,6 +30,7 @@ public final class CheckpointStore {
 
   static final String STATE_FILE = "state.json";
   private static final String PREFIX = "ckpt-";
+  private static final String TMP_PREFIX = ".tmp-" + PREFIX;
   private static final ObjectMapper JSON =
       new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
@@ -46,7 +48,13 @@ public final class CheckpointStore {
 
   /** Writes a checkpoint atomically, then prunes all but the newest {@code keep} and the best. */
   public Checkpoint save(
-      int epoch, int batch, long step, long seed, Double knnAccuracy, CheckpointWriter writer)
+      int epoch,
+      int batch,
+      long step,
+      long seed,
+      Double knnAccuracy,
+      Map<String, String> recipe,
+      CheckpointWriter writer)
       throws IOException {
     Files.createDirectories(root);
     String name = String.format("%s%010d", PREFIX, step);
@@ -61,7 +69,7 @@ public final class CheckpointStore {
       }
       CheckpointState state =
           new CheckpointState(
-              epoch, batch, step, seed, knnAccuracy, Instant.now().toString(), files);
+              epoch, batch, step, seed, knnAccuracy, Instant.now().toString(), files, recipe);
       JSON.writeValue(tmp.resolve(STATE_FILE).toFile(), state);
       Path target = root.resolve(name);
       if (Files.exists(target)) {
@@ -76,6 +84,26 @@ public final class CheckpointStore {
         deleteRecursively(tmp);
       }
     }
+  }
+
+  /**
+   * Removes the temporary directories of checkpoints a killed trainer left half-written. Only the
+   * trainer holding the run directory's lock may call this: another one may be writing.
+   *
+   * @return how many were removed
+   */
+  public int removeStaleTemporaries() throws IOException {
+    if (!Files.isDirectory(root)) {
+      return 0;
+    }
+    List<Path> stale;
+    try (Stream<Path> entries = Files.list(root)) {
+      stale = entries.filter(p -> p.getFileName().toString().startsWith(TMP_PREFIX)).toList();
+    }
+    for (Path dir : stale) {
+      deleteRecursively(dir);
+    }
+    return stale.size();
   }
 
   /** The newest checkpoint that verifies; each newer corrupt one is reported and skipped. */
@@ -123,8 +151,11 @@ public final class CheckpointStore {
     }
     for (Map.Entry<String, String> file : state.files().entrySet()) {
       Path path = dir.resolve(file.getKey());
-      if (!Files.isRegularFile(path)) {
-        throw new IOException(file.getKey() + " is missing");
+      // The trainer never writes links into a checkpoint: one there was planted, and following
+      // it could read a file from outside the run's volume.
+      if (!Files.isRegularFile(path, LinkOption.NOFOLLOW_LINKS)) {
+        throw new IOException(
+            file.getKey() + (Files.isSymbolicLink(path) ? " is a symbolic link" : " is missing"));
       }
       if (!Checksums.sha256(path).equals(file.getValue())) {
         throw new IOException(file.getKey() + " does not match its checksum");
@@ -135,7 +166,7 @@ public final class CheckpointStore {
 
   private static CheckpointState readState(Path dir) throws IOException {
     Path file = dir.resolve(STATE_FILE);
-    if (!Files.isRegularFile(file)) {
+    if (!Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {
       throw new IOException(STATE_FILE + " is missing");
     }
     return JSON.readValue(file.toFile(), CheckpointState.class);
@@ -147,7 +178,10 @@ public final class CheckpointStore {
     }
     try (Stream<Path> entries = Files.list(root)) {
       return entries
-          .filter(p -> p.getFileName().toString().startsWith(PREFIX) && Files.isDirectory(p))
+          .filter(
+              p ->
+                  p.getFileName().toString().startsWith(PREFIX)
+                      && Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS))
           .sorted(Comparator.comparing((Path p) -> p.getFileName().toString()).reversed())
           .toList();
     }

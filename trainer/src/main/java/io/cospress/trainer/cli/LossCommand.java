@@ -17,7 +17,8 @@ import picocli.CommandLine.Parameters;
     mixinStandardHelpOptions = true,
     description = {
       "Compute the CosPress terms for FILE.npz (arrays teacher, student, ln_weight, ln_bias,",
-      "linear_weight, linear_bias, temperatures; all weights 1) and print them as JSON."
+      "linear_weight, linear_bias, temperatures; float32, finite; all weights 1) and print them",
+      "as JSON. Malformed input exits with code 2."
     })
 final class LossCommand implements Callable<Integer> {
 
@@ -26,20 +27,15 @@ final class LossCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    try {
-      LossValues terms = LossProbe.evaluate(file).terms();
-      Map<String, Double> json = new LinkedHashMap<>();
-      json.put("local", terms.local());
-      json.put("global", terms.global());
-      json.put("feature", terms.feature());
-      json.put("token", terms.token());
-      json.put("total", terms.total());
-      System.out.println(
-          new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(json));
-      return 0;
-    } catch (java.nio.file.NoSuchFileException | IllegalArgumentException e) {
-      System.err.println("error: " + e.getMessage());
-      return CosPressTrainer.EXIT_INVALID_INPUT;
-    }
+    LossValues terms = LossProbe.evaluate(file).terms();
+    Map<String, Double> json = new LinkedHashMap<>();
+    json.put("local", terms.local());
+    json.put("global", terms.global());
+    json.put("feature", terms.feature());
+    json.put("token", terms.token());
+    json.put("total", terms.total());
+    System.out.println(
+        new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(json));
+    return 0;
   }
 }

@@ -1,17 +1,19 @@
 package io.cospress.trainer.cli;
 
 import io.cospress.api.v1alpha1.CosPressConstants;
-import io.cospress.trainer.config.ManifestException;
+import io.cospress.trainer.config.InvalidInputException;
 import io.cospress.trainer.config.ManifestLoader;
 import io.cospress.trainer.config.RunManifest;
 import java.io.IOException;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.util.Optional;
+import java.util.Map;
 import picocli.CommandLine.Option;
 
-/** Which manifest a command works on and where its files are: shared by `run` and `eval`. */
+/** Which manifest a command works on and where its files are: shared by every manifest command. */
 final class ManifestOptions {
+
+  /** Where runs go without {@code --output}: {@code out/<metadata.name>}. */
+  static final Path DEFAULT_OUTPUT_ROOT = Path.of("out");
 
   @Option(
       names = {"-f", "--file"},
@@ -35,31 +37,35 @@ final class ManifestOptions {
   Path baseDir;
 
   /**
-   * The validated manifest, with paths confined to the base directory inside a pod; empty after
-   * printing one line per problem to stderr.
+   * The validated manifest; inside a pod ({@value CosPressConstants#ENV_CONFINE_PATHS}=true) its
+   * paths are confined to the base directory.
+   *
+   * @throws InvalidInputException (a ManifestException with one line per problem) if invalid
    */
-  Optional<RunManifest> load() {
-    RunManifest manifest;
-    try {
-      manifest = ManifestLoader.load(manifestFile);
-    } catch (ManifestException e) {
-      e.problems().forEach(p -> System.err.println("error: " + p));
-      return Optional.empty();
-    } catch (NoSuchFileException e) {
-      System.err.println("error: manifest not found: " + e.getFile());
-      return Optional.empty();
-    } catch (IOException e) {
-      System.err.println("error: cannot read manifest " + manifestFile + ": " + e.getMessage());
-      return Optional.empty();
-    }
-    boolean confine = Boolean.parseBoolean(System.getenv(CosPressConstants.ENV_CONFINE_PATHS));
+  RunManifest load(Map<String, String> environment) throws IOException {
+    RunManifest manifest = ManifestLoader.load(manifestFile);
+    boolean confine = Boolean.parseBoolean(environment.get(CosPressConstants.ENV_CONFINE_PATHS));
     if (baseDir != null || confine) {
       manifest = manifest.withBaseDir(baseDir != null ? baseDir : manifest.baseDir(), confine);
     }
-    return Optional.of(manifest);
+    return manifest;
   }
 
+  /**
+   * {@code --output}, or {@code out/<metadata.name>}. The loader only accepts names the API server
+   * accepts (DNS subdomains, no '/'), and this checks again that the default stays under {@code
+   * out/}.
+   */
   Path outputDir(RunManifest manifest) {
-    return (output != null ? output : Path.of("out", manifest.name())).toAbsolutePath();
+    if (output != null) {
+      return output.toAbsolutePath().normalize();
+    }
+    Path root = DEFAULT_OUTPUT_ROOT.toAbsolutePath().normalize();
+    Path dir = root.resolve(manifest.name()).normalize();
+    if (!dir.startsWith(root) || dir.equals(root)) {
+      throw new InvalidInputException(
+          "metadata.name: \"" + manifest.name() + "\" would leave the output root " + root);
+    }
+    return dir;
   }
 }

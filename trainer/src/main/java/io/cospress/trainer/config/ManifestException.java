@@ -3,7 +3,7 @@ package io.cospress.trainer.config;
 import java.util.List;
 
 /** A manifest that cannot be run, with one line per problem, each naming the field. */
-public class ManifestException extends RuntimeException {
+public class ManifestException extends InvalidInputException {
 
   private final List<String> problems;
 

@@ -2,44 +2,45 @@ package io.cospress.trainer.config;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.cospress.api.v1alpha1.CosPressConstants;
 import io.cospress.api.v1alpha1.DistillationRun;
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Reads a DistillationRun manifest and rejects it with every problem at once if it is invalid. */
+/**
+ * Reads a DistillationRun manifest as the API server would (YAML to JSON, schema defaults,
+ * structural schema and CEL rules) and rejects it with every problem at once if it is invalid.
+ */
 public final class ManifestLoader {
 
-  private static final ObjectMapper YAML =
-      new ObjectMapper(new YAMLFactory())
+  private static final ObjectMapper JSON =
+      new ObjectMapper()
           // The schema check already reported unknown fields with their paths.
           .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
 
   private ManifestLoader() {}
 
+  /**
+   * Loads a manifest file.
+   *
+   * @throws InputFileException if the file is missing, not a regular file or too large
+   * @throws ManifestException if the manifest is invalid
+   */
   public static RunManifest load(Path file) throws IOException {
-    if (!Files.isRegularFile(file)) {
-      throw new NoSuchFileException(file.toString(), null, "manifest not found");
-    }
+    InputFiles.requireRegularFile("manifest", file);
+    InputFiles.requireAtMost("manifest", file, YamlTree.MAX_CHARACTERS * 4L);
     Path base = file.toAbsolutePath().getParent();
-    return parse(Files.readString(file), base);
+    return parse(new String(java.nio.file.Files.readAllBytes(file), StandardCharsets.UTF_8), base);
   }
 
   public static RunManifest parse(String yaml, Path baseDir) {
-    JsonNode document;
-    try {
-      document = YAML.readTree(yaml);
-    } catch (JsonProcessingException e) {
-      throw new ManifestException(
-          List.of("manifest: not valid YAML: " + e.getOriginalMessage() + locationOf(e)));
-    }
+    JsonNode document = YamlTree.parse(yaml);
     if (document == null || !document.isObject()) {
       throw new ManifestException(List.of("manifest: expected a DistillationRun object"));
     }
@@ -60,13 +61,22 @@ public final class ManifestLoader {
               + document.path("kind").asText()
               + "\"");
     }
-    problems.addAll(SchemaValidator.validate(document, CrdSchema.openApiV3()));
+    problems.addAll(ObjectMetaRules.check(document.get("metadata")));
+    JsonNode schema = CrdSchema.openApiV3();
+    JsonNode specSchema = schema.path("properties").path("spec");
+    if (document.has("spec")) {
+      SchemaDefaults.apply(document.get("spec"), specSchema);
+    }
+    problems.addAll(SchemaValidator.validate(document, schema));
     if (!problems.isEmpty()) {
       throw new ManifestException(problems);
     }
+    TrainerDefaults.apply(document.get("spec"), specSchema);
     DistillationRun run;
     try {
-      run = YAML.treeToValue(document, DistillationRun.class);
+      run = JSON.treeToValue(document, DistillationRun.class);
+    } catch (JsonMappingException e) {
+      throw new ManifestException(List.of(pathOf(e) + ": " + e.getOriginalMessage()));
     } catch (JsonProcessingException e) {
       throw new ManifestException(List.of("manifest: " + e.getOriginalMessage()));
     }
@@ -77,7 +87,15 @@ public final class ManifestLoader {
     return new RunManifest(run, baseDir);
   }
 
-  private static String locationOf(JsonProcessingException e) {
-    return e.getLocation() == null ? "" : " (line " + e.getLocation().getLineNr() + ")";
+  private static String pathOf(JsonMappingException e) {
+    StringBuilder path = new StringBuilder();
+    for (JsonMappingException.Reference ref : e.getPath()) {
+      if (ref.getFieldName() != null) {
+        path.append(path.length() == 0 ? "" : ".").append(ref.getFieldName());
+      } else if (ref.getIndex() >= 0) {
+        path.append('[').append(ref.getIndex()).append(']');
+      }
+    }
+    return path.length() == 0 ? "manifest" : path.toString();
   }
 }

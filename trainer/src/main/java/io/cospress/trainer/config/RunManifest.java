@@ -6,7 +6,8 @@ import java.nio.file.Path;
 /**
  * A validated run and the directory its relative paths resolve against (the manifest's own
  * directory locally, the mounted volume root in a pod). When {@code confined}, as in a pod, no path
- * may leave that directory (SPEC section 6): neither {@code ..} nor an absolute path elsewhere.
+ * may leave that directory (docs/security.md): neither {@code ..}, nor an absolute path elsewhere,
+ * nor a symbolic link that leads out.
  */
 public record RunManifest(DistillationRun run, Path baseDir, boolean confined) {
 
@@ -27,14 +28,26 @@ public record RunManifest(DistillationRun run, Path baseDir, boolean confined) {
     return confine(field, baseDir, location);
   }
 
-  /** Resolves {@code location} under {@code root}, refusing escapes when confined. */
+  /**
+   * Resolves {@code location} under {@code root}; when confined, refuses escapes and returns the
+   * real path (symbolic links resolved).
+   */
   public Path confine(String field, Path root, String location) {
     Path resolved = root.resolve(location).normalize();
-    if (confined && !resolved.startsWith(root.normalize())) {
+    if (!confined) {
+      return resolved;
+    }
+    Path volume = root.toAbsolutePath().normalize();
+    if (!volume.resolve(location).normalize().startsWith(volume)) {
       throw new PathEscapeException(
           field + ": \"" + location + "\" leaves its volume " + root + "; use a path inside it");
     }
-    return resolved;
+    return Confinement.within(volume).check(field, volume.resolve(location).normalize());
+  }
+
+  /** The confinement of paths under {@code root}: active only when this manifest is confined. */
+  public Confinement confinement(Path root) {
+    return confined ? Confinement.within(root) : Confinement.none();
   }
 
   public String name() {

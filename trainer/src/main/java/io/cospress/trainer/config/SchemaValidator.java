@@ -66,6 +66,9 @@ final class SchemaValidator {
       case "number" -> {
         if (!value.isNumber()) {
           problems.add(path + ": must be a number, got " + describe(value));
+        } else if (!Double.isFinite(value.asDouble())) {
+          // JSON has no Infinity or NaN: the API server cannot even receive such a number.
+          problems.add(path + ": must be a finite number, got " + value.asDouble());
         } else {
           checkRange(value.asDouble(), schema, path);
         }

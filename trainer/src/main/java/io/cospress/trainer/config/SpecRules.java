@@ -58,7 +58,11 @@ final class SpecRules {
     if (dataset.getFormat() == DatasetFormat.IDX) {
       requireLabels("spec.dataset.train", dataset.getTrain(), problems);
       requireLabels("spec.dataset.validation", dataset.getValidation(), problems);
-      requireLabels("spec.dataset.ood", dataset.getOod(), problems);
+      // OOD scoring never reads labels, so the OOD split needs none.
+    }
+    if (dataset.getChannels() != 1 && dataset.getChannels() != 3) {
+      problems.add(
+          "spec.dataset.channels: must be 1 (grayscale) or 3 (RGB), got " + dataset.getChannels());
     }
     return problems;
   }

@@ -1,5 +1,7 @@
 package io.cospress.trainer.data;
 
+import io.cospress.trainer.config.InvalidInputException;
+
 /**
  * A dataset could not be read or is not what the run expects.
  *
@@ -7,7 +9,7 @@ package io.cospress.trainer.data;
  * always names the offending file and what was expected, because it ends up in the run's status
  * where the user has no stack trace to go on.
  */
-public class DatasetException extends RuntimeException {
+public class DatasetException extends InvalidInputException {
 
   private static final long serialVersionUID = 1L;
 

@@ -1,5 +1,6 @@
 package io.cospress.trainer.data;
 
+import io.cospress.trainer.config.InputFiles;
 import java.io.BufferedInputStream;
 import java.io.DataInputStream;
 import java.io.EOFException;
@@ -25,6 +26,11 @@ final class IdxFile {
 
   // Java arrays cannot be larger than this; such datasets belong in an image folder anyway.
   private static final long MAX_PAYLOAD = Integer.MAX_VALUE - 16L;
+
+  // deflate expands at most about 1032:1; a little slack for the gzip framing
+  private static final long MAX_DEFLATE_RATIO = 1100;
+
+  private static final int INITIAL_BUFFER = 64 << 20;
 
   private final int[] dimensions;
   private final byte[] payload;
@@ -52,7 +58,16 @@ final class IdxFile {
    */
   static IdxFile read(Path file, String role, int expectedMagic, String what) {
     String name = role + " " + file;
+    if (!Files.isRegularFile(file)) {
+      throw new DatasetException(
+          name
+              + (Files.exists(file)
+                  ? ": is " + InputFiles.kind(file) + ", not a file"
+                  : ": file not found"));
+    }
     try (InputStream in = openMaybeGzipped(file)) {
+      boolean gzipped = in instanceof GZIPInputStream;
+      long fileSize = Files.size(file);
       DataInputStream data = new DataInputStream(in);
       int magic = readHeaderInt(data, name);
       if (magic != expectedMagic) {
@@ -77,10 +92,10 @@ final class IdxFile {
                   + " use the imageFolder format for datasets this big");
         }
       }
-      byte[] payload = new byte[(int) total];
-      int got = data.readNBytes(payload, 0, payload.length);
-      if (got < payload.length) {
-        throw truncated(name, dims, got);
+      checkDeclaredSize(name, dims, total, fileSize, gzipped);
+      byte[] payload = readPayload(data, (int) total);
+      if (payload.length < total) {
+        throw truncated(name, dims, payload.length);
       }
       if (data.read() != -1) {
         throw new DatasetException(
@@ -101,6 +116,63 @@ final class IdxFile {
     } catch (IOException e) {
       throw new DatasetException(name + ": cannot be read (" + e + ")", e);
     }
+  }
+
+  /**
+   * Refuses a header whose size cannot be true, before any memory is spent on it: an uncompressed
+   * file must hold exactly the declared bytes, a gzip stream cannot expand more than deflate's
+   * limit, and the pixels must fit in a quarter of the heap (the rest is the pipeline's).
+   */
+  private static void checkDeclaredSize(
+      String name, int[] dims, long total, long fileSize, boolean gzipped) {
+    long header = 4L + 4L * dims.length;
+    if (!gzipped && fileSize - header < total) {
+      throw truncated(name, dims, Math.max(0, fileSize - header));
+    }
+    if (gzipped && total > fileSize * MAX_DEFLATE_RATIO) {
+      throw new DatasetException(
+          name
+              + ": header "
+              + shape(dims)
+              + " declares "
+              + total
+              + " bytes, more than a "
+              + fileSize
+              + "-byte gzip file can hold; the file is truncated or not what it claims");
+    }
+    long budget = Runtime.getRuntime().maxMemory() / 4;
+    if (total > budget) {
+      throw new DatasetException(
+          name
+              + ": header "
+              + shape(dims)
+              + " declares "
+              + (total >> 20)
+              + " MiB of data, more than the "
+              + (budget >> 20)
+              + " MiB (a quarter of the JVM heap, -Xmx) the IDX reader may hold; give the"
+              + " trainer more memory or use the imageFolder format");
+    }
+  }
+
+  /**
+   * Reads up to {@code declared} bytes into an array that grows with what really arrives, so a
+   * header that lies about a compressed stream costs no more memory than the stream holds.
+   */
+  private static byte[] readPayload(InputStream in, int declared) throws IOException {
+    byte[] buffer = new byte[Math.min(declared, INITIAL_BUFFER)];
+    int filled = 0;
+    while (filled < declared) {
+      if (filled == buffer.length) {
+        buffer = Arrays.copyOf(buffer, (int) Math.min(declared, 2L * buffer.length));
+      }
+      int n = in.read(buffer, filled, buffer.length - filled);
+      if (n < 0) {
+        return Arrays.copyOf(buffer, filled);
+      }
+      filled += n;
+    }
+    return buffer;
   }
 
   private static InputStream openMaybeGzipped(Path file) throws IOException {

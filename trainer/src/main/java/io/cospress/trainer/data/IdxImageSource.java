@@ -73,6 +73,29 @@ public final class IdxImageSource implements ImageSource {
         labels.payload());
   }
 
+  /**
+   * Reads an images file without labels (every label 0), for splits whose labels are never read,
+   * such as the OOD set.
+   *
+   * @throws DatasetException if the file is missing, not an IDX images file, or truncated
+   */
+  public static IdxImageSource openUnlabelled(Path imagesFile) {
+    Objects.requireNonNull(imagesFile, "imagesFile");
+    IdxFile images =
+        IdxFile.read(
+            imagesFile,
+            "images file",
+            IdxFile.MAGIC_UBYTE_IMAGES,
+            "IDX uint8 images [N,rows,cols]");
+    return new IdxImageSource(
+        imagesFile,
+        null,
+        images.dimension(1),
+        images.dimension(2),
+        images.payload(),
+        new byte[images.dimension(0)]);
+  }
+
   @Override
   public int size() {
     return count;
@@ -108,6 +131,10 @@ public final class IdxImageSource implements ImageSource {
 
   @Override
   public String describe() {
+    if (labelsFile == null) {
+      return String.format(
+          "idx images %s (unlabelled): %d images %dx%d", imagesFile, count, cols, rows);
+    }
     return String.format(
         "idx images %s, labels %s: %d images %dx%d, %d classes",
         imagesFile, labelsFile, count, cols, rows, numClasses);

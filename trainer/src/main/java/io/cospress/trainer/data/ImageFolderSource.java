@@ -1,5 +1,7 @@
 package io.cospress.trainer.data;
 
+import io.cospress.trainer.config.Confinement;
+import io.cospress.trainer.config.PathEscapeException;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -13,7 +15,6 @@ import java.util.Locale;
 import java.util.Objects;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
-import javax.imageio.ImageIO;
 
 /**
  * Images stored as one sub-directory per class under a root directory, each holding PNG or JPEG
@@ -45,6 +46,14 @@ public final class ImageFolderSource implements ImageSource {
    *     or a class directory holds no image files
    */
   public static ImageFolderSource open(Path root) {
+    return open(root, Confinement.none());
+  }
+
+  /**
+   * As {@link #open(Path)}; when {@code confinement} is active, every image file must really be
+   * inside it (a symbolic link leading out is refused).
+   */
+  public static ImageFolderSource open(Path root, Confinement confinement) {
     Objects.requireNonNull(root, "root");
     if (!Files.isDirectory(root)) {
       throw new DatasetException(
@@ -74,6 +83,7 @@ public final class ImageFolderSource implements ImageSource {
       }
       names.add(dir.getFileName().toString());
       for (Path image : images) {
+        confine(confinement, image);
         files.add(image);
         labels.add(c);
       }
@@ -118,18 +128,7 @@ public final class ImageFolderSource implements ImageSource {
   @Override
   public DecodedImage image(int i) {
     Path file = files[i];
-    BufferedImage decoded;
-    try {
-      // A File input makes ImageIO read through a FileImageInputStream, which needs no on-disk
-      // cache (pods run with a read-only root filesystem) and gives each call its own reader.
-      decoded = ImageIO.read(file.toFile());
-    } catch (IOException | RuntimeException e) {
-      // Broken files surface as IOException or, from some decoders, as runtime exceptions.
-      throw new DatasetException("image file " + file + ": cannot be decoded (" + e + ")", e);
-    }
-    if (decoded == null) {
-      throw new DatasetException("image file " + file + ": not a PNG or JPEG image");
-    }
+    BufferedImage decoded = BoundedImageDecoder.decode(file);
     if (decoded.getWidth() <= 0 || decoded.getHeight() <= 0) {
       throw new DatasetException("image file " + file + ": has no pixels");
     }
@@ -140,6 +139,14 @@ public final class ImageFolderSource implements ImageSource {
   public String describe() {
     return String.format(
         "image folder %s: %d images, %d classes", root, files.length, classNames.size());
+  }
+
+  private static void confine(Confinement confinement, Path image) {
+    try {
+      confinement.check("image file", image);
+    } catch (PathEscapeException e) {
+      throw new DatasetException(e.getMessage(), e);
+    }
   }
 
   private static List<Path> listClassDirectories(Path root) {

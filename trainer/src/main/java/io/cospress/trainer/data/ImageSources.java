@@ -1,6 +1,7 @@
 package io.cospress.trainer.data;
 
 import io.cospress.api.v1alpha1.DatasetFormat;
+import io.cospress.trainer.config.Confinement;
 import java.nio.file.Path;
 import java.util.Objects;
 
@@ -13,21 +14,29 @@ public final class ImageSources {
    * Opens a split.
    *
    * @param path IDX: the images file; imageFolder: the root directory
-   * @param labels IDX: the labels file (required); imageFolder: ignored, may be null
+   * @param labels IDX: the labels file, or null for a split whose labels are never read (every
+   *     label is then 0); imageFolder: ignored, may be null
    * @throws DatasetException if the files are missing or invalid
    */
   public static ImageSource open(DatasetFormat format, Path path, Path labels) {
+    return open(format, path, labels, Confinement.none());
+  }
+
+  /**
+   * As {@link #open(DatasetFormat, Path, Path)}; every image file of an image folder must also stay
+   * inside {@code confinement} (links included).
+   */
+  public static ImageSource open(
+      DatasetFormat format, Path path, Path labels, Confinement confinement) {
     Objects.requireNonNull(format, "format");
     Objects.requireNonNull(path, "path");
     switch (format) {
       case IDX:
-        if (labels == null) {
-          throw new DatasetException(
-              "images file " + path + ": the IDX format needs a labels file");
-        }
-        return IdxImageSource.open(path, labels);
+        return labels == null
+            ? IdxImageSource.openUnlabelled(path)
+            : IdxImageSource.open(path, labels);
       case IMAGE_FOLDER:
-        return ImageFolderSource.open(path);
+        return ImageFolderSource.open(path, confinement);
       default:
         throw new IllegalArgumentException("unknown dataset format " + format);
     }

@@ -5,11 +5,12 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.training.GradientCollector;
+import io.cospress.trainer.config.InputFiles;
+import io.cospress.trainer.config.InvalidInputException;
 import io.cospress.trainer.model.CompressionHead;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -27,25 +28,32 @@ public final class LossProbe {
   /** Terms and gradients, copied to the host. */
   public record Result(LossValues terms, Map<String, float[]> gradients) {}
 
+  /** Loss inputs are small test tensors; anything near this size is not one. */
+  static final long MAX_BYTES = 1L << 30;
+
   private LossProbe() {}
 
+  /**
+   * Evaluates an input file.
+   *
+   * @throws InvalidInputException naming the file and array when the file is not a regular file,
+   *     not an npz archive, or holds missing, non-float32, mis-shaped or non-finite arrays
+   */
   public static Result evaluate(Path npz) throws IOException {
-    if (!Files.isReadable(npz)) {
-      throw new NoSuchFileException(
-          npz.toString(), null, "loss input file not found or unreadable");
-    }
-    try (NDManager manager = NDManager.newBaseManager();
-        InputStream in = Files.newInputStream(npz)) {
-      NDList inputs = NDList.decode(manager, in);
-      NDArray teacher = require(inputs, "teacher", npz);
-      NDArray student = require(inputs, "student", npz);
+    InputFiles.requireRegularFile("FILE.npz", npz);
+    InputFiles.requireAtMost("FILE.npz", npz, MAX_BYTES);
+    try (NDManager manager = NDManager.newBaseManager()) {
+      NDList inputs = decode(manager, npz);
+      LossInputs.check(inputs, npz);
+      NDArray teacher = inputs.get("teacher");
+      NDArray student = inputs.get("student");
       NDList headArrays =
           new NDList(
-              require(inputs, "ln_weight", npz),
-              require(inputs, "ln_bias", npz),
-              require(inputs, "linear_weight", npz),
-              require(inputs, "linear_bias", npz));
-      float[] taus = require(inputs, "temperatures", npz).toFloatArray();
+              inputs.get("ln_weight"),
+              inputs.get("ln_bias"),
+              inputs.get("linear_weight"),
+              inputs.get("linear_bias"));
+      float[] taus = inputs.get("temperatures").toFloatArray();
       List<Double> temperatures = new java.util.ArrayList<>();
       for (float tau : taus) {
         temperatures.add((double) tau);
@@ -72,11 +80,12 @@ public final class LossProbe {
     }
   }
 
-  private static NDArray require(NDList inputs, String name, Path file) {
-    NDArray array = inputs.get(name);
-    if (array == null) {
-      throw new IllegalArgumentException(file + ": missing array '" + name + "'");
+  private static NDList decode(NDManager manager, Path npz) throws IOException {
+    try (InputStream in = Files.newInputStream(npz)) {
+      return NDList.decode(manager, in);
+    } catch (IOException | RuntimeException e) {
+      throw new InvalidInputException(
+          "FILE.npz: " + npz + " is not an .npz archive of arrays (" + e.getMessage() + ")", e);
     }
-    return array;
   }
 }

@@ -12,9 +12,9 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 
 /**
- * The trainer's Prometheus metrics (SPEC section 7). Names follow Micrometer's Prometheus mapping,
- * e.g. {@code cospress.train.images} is scraped as {@code cospress_train_images_total}. Labels are
- * the run's namespace and name only.
+ * The trainer's Prometheus metrics (docs/observability.md). Names follow Micrometer's Prometheus
+ * mapping, e.g. {@code cospress.train.images} is scraped as {@code cospress_train_images_total}.
+ * Labels are the run's namespace and name only.
  */
 public final class TrainerMetrics {
 

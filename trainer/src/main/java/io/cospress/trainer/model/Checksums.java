@@ -8,7 +8,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 
-/** SHA-256 pinning of teacher, student and data files (SPEC section 6). */
+/** SHA-256 pinning of teacher, student and data files (docs/security.md). */
 public final class Checksums {
 
   private Checksums() {}

@@ -11,12 +11,14 @@ import ai.djl.pytorch.jni.IValueUtils;
 import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.Pair;
+import io.cospress.trainer.config.InputFiles;
 import io.cospress.trainer.torch.NoGrad;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -52,7 +54,13 @@ public final class TorchScriptModel implements AutoCloseable {
   public static TorchScriptModel load(
       Path file, String field, String select, boolean trainable, Device device) {
     if (!Files.isRegularFile(file)) {
-      throw new ModelInputException(field + ": file not found: " + file);
+      // A FIFO or device would block or stream forever once opened; only plain files are models.
+      throw new ModelInputException(
+          field
+              + ": "
+              + (Files.exists(file)
+                  ? file + " is " + InputFiles.kind(file) + ", not a file"
+                  : "file not found: " + file));
     }
     if (!Files.isReadable(file)) {
       throw new ModelInputException(field + ": file not readable: " + file);
@@ -144,7 +152,8 @@ public final class TorchScriptModel implements AutoCloseable {
   /** Writes the module, with its current weights, as a plain TorchScript zip (atomically). */
   public void saveTorchScript(Path target) throws IOException {
     Path tmp = target.resolveSibling(target.getFileName() + ".tmp");
-    try (OutputStream out = Files.newOutputStream(tmp)) {
+    Files.deleteIfExists(tmp); // a link planted under this name is removed, not followed
+    try (OutputStream out = Files.newOutputStream(tmp, StandardOpenOption.CREATE_NEW)) {
       JniUtils.writeModule(block, out, false);
     }
     Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);

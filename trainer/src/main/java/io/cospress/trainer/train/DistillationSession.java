@@ -9,11 +9,11 @@ import io.cospress.api.v1alpha1.ArchitectureSpec;
 import io.cospress.api.v1alpha1.CheckpointStatus;
 import io.cospress.api.v1alpha1.DistillationRunSpec;
 import io.cospress.api.v1alpha1.MetricsStatus;
-import io.cospress.api.v1alpha1.ModelOutput;
 import io.cospress.api.v1alpha1.ProgressStatus;
 import io.cospress.api.v1alpha1.TrainingSpec;
 import io.cospress.trainer.checkpoint.Checkpoint;
 import io.cospress.trainer.checkpoint.CheckpointStore;
+import io.cospress.trainer.checkpoint.RunRecipe;
 import io.cospress.trainer.config.RunManifest;
 import io.cospress.trainer.data.Batch;
 import io.cospress.trainer.data.BatchLoader;
@@ -41,9 +41,9 @@ import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.function.Consumer;
 
@@ -77,6 +77,9 @@ public final class DistillationSession implements AutoCloseable {
   private final boolean pooledOnly;
   private final int stepsPerEpoch;
   private final CosPressStep cosPressStep;
+  private final Map<String, String> recipe;
+  private final Optional<Checkpoint> resumedFrom;
+  private final ModelShapes shapes;
   private final ThroughputMeter throughput = new ThroughputMeter();
   private final ImageBatchBuffer imageBuffer = new ImageBatchBuffer();
 
@@ -103,10 +106,19 @@ public final class DistillationSession implements AutoCloseable {
     this.log = log;
     TrainingSpec training = spec.getTraining();
     this.pooledOnly = Boolean.TRUE.equals(training.getPooledOnly());
+    this.recipe = RunRecipe.of(spec);
     this.manager = NDManager.newBaseManager(options.device());
     boolean ready = false;
     List<AutoCloseable> opened = new ArrayList<>();
     try {
+      this.checkpoints =
+          new CheckpointStore(
+              manifest.confine(
+                  "spec.checkpoint.path", options.outputDir(), spec.getCheckpoint().getPath()),
+              spec.getCheckpoint().getKeep());
+      Optional<Checkpoint> resume = checkpoints.latestValid(log);
+      resume.ifPresent(c -> ResumeChecks.requireSameRecipe(c, recipe));
+      this.resumedFrom = resume;
       this.data = TrainingData.open(manifest, spec.getEvaluation().getBankSize());
       this.stepsPerEpoch = EpochOrder.batchesPerEpoch(data.train().size(), training.getBatchSize());
       if (stepsPerEpoch == 0) {
@@ -117,12 +129,6 @@ public final class DistillationSession implements AutoCloseable {
                 + data.train().size()
                 + " images)");
       }
-      this.checkpoints =
-          new CheckpointStore(
-              manifest.confine(
-                  "spec.checkpoint.path", options.outputDir(), spec.getCheckpoint().getPath()),
-              spec.getCheckpoint().getKeep());
-      Optional<Checkpoint> resume = checkpoints.latestValid(log);
 
       Path teacherFile = manifest.resolve("spec.teacher.model", spec.getTeacher().getModel());
       if (Files.isRegularFile(teacherFile)) {
@@ -138,12 +144,13 @@ public final class DistillationSession implements AutoCloseable {
       opened.add(teacher);
       this.student = openStudent(resume);
       opened.add(student);
-      long[] dims = probeShapes();
+      this.shapes = ModelShapes.probe(spec, teacher, student, manager);
       long seed = training.getSeed();
       this.head =
           resume.isPresent()
               ? loadHead(resume.get().file(HEAD_FILE))
-              : CompressionHead.initialise(manager, (int) dims[0], (int) dims[1], seed);
+              : CompressionHead.initialise(
+                  manager, (int) shapes.teacherWidth(), (int) shapes.studentWidth(), seed);
       opened.add(head);
       List<TrainableParameter> trainable = new ArrayList<>(student.parameters());
       trainable.addAll(head.parameters());
@@ -189,6 +196,10 @@ public final class DistillationSession implements AutoCloseable {
     if (architecture != null) {
       int channels = spec.getDataset().getChannels();
       int size = spec.getDataset().getImageSize();
+      resume.ifPresent(
+          c ->
+              ResumeChecks.requireStudentFile(
+                  c, BuiltinStudent.FILE_NAME, "a built-in architecture"));
       try {
         return resume.isPresent()
             ? BuiltinStudent.load(
@@ -202,6 +213,8 @@ public final class DistillationSession implements AutoCloseable {
     Path file;
     if (resume.isPresent()) {
       file = resume.get().file(TorchScriptStudent.FILE_NAME);
+      ResumeChecks.requireStudentFile(
+          resume.get(), TorchScriptStudent.FILE_NAME, "a TorchScript student");
     } else {
       file = manifest.resolve("spec.student.model", spec.getStudent().getModel());
       if (Files.isRegularFile(file)) {
@@ -211,103 +224,6 @@ public final class DistillationSession implements AutoCloseable {
     return new TorchScriptStudent(
         TorchScriptModel.load(
             file, "spec.student.model", spec.getStudent().getSelect(), true, options.device()));
-  }
-
-  /**
-   * Runs both models on a tiny batch to learn their widths and to reject shapes the manifest does
-   * not describe before any training time is spent.
-   *
-   * @return {teacher width, student width}
-   */
-  private long[] probeShapes() {
-    int size = spec.getDataset().getImageSize();
-    int channels = spec.getDataset().getChannels();
-    try (NDManager scope = manager.newSubManager()) {
-      NDArray images = scope.zeros(new Shape(2, channels, size, size));
-      Shape t;
-      Shape s;
-      try {
-        t = teacher.forward(images, false).getShape();
-      } catch (RuntimeException e) {
-        throw new ModelInputException(
-            "spec.teacher.model: "
-                + teacher.file()
-                + " failed on a [2,"
-                + channels
-                + ","
-                + size
-                + ","
-                + size
-                + "] input (dataset.channels/imageSize): "
-                + firstLine(e),
-            e);
-      }
-      try {
-        s = student.forward(images, false).getShape();
-      } catch (RuntimeException e) {
-        throw new ModelInputException(
-            "spec.student.model: the student failed on a [2,"
-                + channels
-                + ","
-                + size
-                + ","
-                + size
-                + "] input (dataset.channels/imageSize): "
-                + firstLine(e),
-            e);
-      }
-      checkOutput(
-          "spec.teacher.output", teacher.file().toString(), t, spec.getTeacher().getOutput());
-      checkOutput("spec.student.output", studentName(), s, spec.getStudent().getOutput());
-      if (!pooledOnly && t.dimension() == 3 && s.dimension() == 3 && t.get(1) != s.get(1)) {
-        throw new ModelInputException(
-            "token-grid mismatch: teacher "
-                + teacher.file()
-                + " gives "
-                + t.get(1)
-                + " tokens but student "
-                + studentName()
-                + " gives "
-                + s.get(1)
-                + " at image size "
-                + size
-                + " (different patch sizes?); set spec.training.pooledOnly: true to distil the"
-                + " pooled embedding only");
-      }
-      if (t.dimension() != s.dimension() && !pooledOnly) {
-        throw new ModelInputException(
-            "spec.student.output: teacher gives "
-                + t
-                + " but student gives "
-                + s
-                + "; both must be tokens or both pooled, unless spec.training.pooledOnly is true");
-      }
-      return new long[] {t.get(t.dimension() - 1), s.get(s.dimension() - 1)};
-    }
-  }
-
-  private String studentName() {
-    ArchitectureSpec arch = spec.getStudent().getArchitecture();
-    return arch == null
-        ? spec.getStudent().getModel()
-        : "built-in " + arch.getType().name().toLowerCase(java.util.Locale.ROOT);
-  }
-
-  private static void checkOutput(String field, String file, Shape shape, ModelOutput expected) {
-    int want = expected == ModelOutput.POOLED ? 2 : 3;
-    if (shape.dimension() != want) {
-      throw new ModelInputException(
-          field
-              + ": "
-              + file
-              + " returns shape "
-              + shape
-              + " but the manifest says '"
-              + (expected == ModelOutput.POOLED ? "pooled" : "tokens")
-              + "' (expected "
-              + (want == 3 ? "[B,T,D]" : "[B,D]")
-              + ")");
-    }
   }
 
   private CompressionHead loadHead(Path file) throws IOException {
@@ -347,8 +263,24 @@ public final class DistillationSession implements AutoCloseable {
             + step);
   }
 
-  /** Trains until the last epoch is done or a stop is requested. */
+  /**
+   * Trains until the last epoch is done or a stop is requested. A failure is reported (phase
+   * Failed, with the cause) before it is thrown, so status.json never claims a dead run is running.
+   */
   public RunResult run() throws IOException {
+    try {
+      return train();
+    } catch (IOException | RuntimeException | Error e) {
+      try {
+        report("Failed", Failures.oneLine(e), true);
+      } catch (RuntimeException | Error reporting) {
+        e.addSuppressed(reporting);
+      }
+      throw e;
+    }
+  }
+
+  private RunResult train() throws IOException {
     TrainingSpec training = spec.getTraining();
     int epochs = training.getEpochs();
     metrics.recordProgress(epoch, (long) stepsPerEpoch * epochs);
@@ -443,30 +375,28 @@ public final class DistillationSession implements AutoCloseable {
     result.setTokenLoss(latest.getTokenLoss());
     latest = result;
     metrics.recordEvaluation(result);
-    log.accept(
-        String.format(
-            java.util.Locale.ROOT,
-            "epoch %d: student kNN %.4f, teacher kNN %.4f, agreement %.4f, similarity MAE %.4f"
-                + " (Spearman %s)%s",
-            epoch,
-            result.getStudentKnnAccuracy(),
-            result.getTeacherKnnAccuracy(),
-            result.getAgreement(),
-            result.getSimilarityMae(),
-            result.getSimilaritySpearman() == null
-                ? "n/a"
-                : String.format(java.util.Locale.ROOT, "%.4f", result.getSimilaritySpearman()),
-            result.getOodAuroc() == null
-                ? ""
-                : String.format(
-                    java.util.Locale.ROOT,
-                    ", OOD AUROC %.4f FPR@95 %.4f",
-                    result.getOodAuroc(),
-                    result.getOodFpr95())));
+    log.accept(EvaluationRunner.summary(epoch, result));
   }
 
   long step() {
     return step;
+  }
+
+  /** What was opened and checked, one line each, for {@code validate}. */
+  public List<String> describeInputs() {
+    return InputSummary.lines(
+        teacher.file(),
+        spec.getStudent(),
+        shapes,
+        data,
+        stepsPerEpoch,
+        resumedFrom,
+        checkpoints.root());
+  }
+
+  /** The checkpoint this session resumed from, if any. */
+  public Optional<Checkpoint> resumedFrom() {
+    return resumedFrom;
   }
 
   int epoch() {
@@ -507,6 +437,7 @@ public final class DistillationSession implements AutoCloseable {
             step,
             spec.getTraining().getSeed(),
             latest.getStudentKnnAccuracy(),
+            recipe,
             dir -> {
               student.save(dir);
               writeHead(dir);
@@ -559,30 +490,16 @@ public final class DistillationSession implements AutoCloseable {
   }
 
   private void report(String state, String message, boolean milestone) {
-    int epochs = spec.getTraining().getEpochs();
-    long totalSteps = (long) stepsPerEpoch * epochs;
-    ProgressStatus progress = new ProgressStatus();
-    progress.setEpoch(epoch);
-    progress.setTotalEpochs(epochs);
-    progress.setEpochs(epoch + "/" + epochs);
-    progress.setStep(step);
-    progress.setTotalSteps(totalSteps);
-    progress.setFraction(totalSteps == 0 ? 0 : (double) step / totalSteps);
-    double rate = throughput.imagesPerSecond();
-    if (rate > 0) {
-      progress.setImagesPerSecond(rate);
-      progress.setEtaSeconds(
-          throughput.etaSeconds((totalSteps - step) * spec.getTraining().getBatchSize()));
-    }
-    progress.setLearningRate(schedule.rateAt(Math.max(0, step - 1)));
-    progress.setLastUpdateTime(Instant.now().toString());
+    ProgressStatus progress =
+        Progress.of(
+            epoch,
+            spec.getTraining().getEpochs(),
+            step,
+            stepsPerEpoch,
+            spec.getTraining().getBatchSize(),
+            throughput,
+            schedule.rateAt(Math.max(0, step - 1)));
     sink.report(new TrainerReport(state, message, progress, latest, checkpointStatus), milestone);
-  }
-
-  private static String firstLine(Throwable e) {
-    String m = String.valueOf(e.getMessage());
-    int nl = m.indexOf('\n');
-    return nl > 0 ? m.substring(0, nl) : m;
   }
 
   private static void closeQuietly(AutoCloseable c) {

@@ -10,10 +10,11 @@ import io.cospress.trainer.eval.SimilarityPreservation;
 import io.cospress.trainer.eval.SimilarityPreservationReport;
 import io.cospress.trainer.eval.WeightedKnnClassifier;
 import java.util.Arrays;
+import java.util.Locale;
 import java.util.function.Function;
 
 /**
- * SPEC section 3: weighted kNN of student and teacher, their agreement, OOD detection and
+ * docs/evaluation.md: weighted kNN of student and teacher, their agreement, OOD detection and
  * similarity preservation. The teacher is frozen, so its embeddings are computed once per run.
  */
 final class EvaluationRunner {
@@ -76,6 +77,29 @@ final class EvaluationRunner {
       m.setOodFpr95(report.fpr95());
     }
     return m;
+  }
+
+  /** The log line of one evaluation. */
+  static String summary(int epoch, MetricsStatus result) {
+    return String.format(
+        Locale.ROOT,
+        "epoch %d: student kNN %.4f, teacher kNN %.4f, agreement %.4f, similarity MAE %.4f"
+            + " (Spearman %s)%s",
+        epoch,
+        result.getStudentKnnAccuracy(),
+        result.getTeacherKnnAccuracy(),
+        result.getAgreement(),
+        result.getSimilarityMae(),
+        result.getSimilaritySpearman() == null
+            ? "n/a"
+            : String.format(Locale.ROOT, "%.4f", result.getSimilaritySpearman()),
+        result.getOodAuroc() == null
+            ? ""
+            : String.format(
+                Locale.ROOT,
+                ", OOD AUROC %.4f FPR@95 %.4f",
+                result.getOodAuroc(),
+                result.getOodFpr95()));
   }
 
   /** NaN (e.g. a constant similarity matrix) has no JSON form; absent is the honest value. */

@@ -1,9 +1,12 @@
 package io.cospress.trainer.train;
 
 import io.cospress.api.v1alpha1.AugmentationSpec;
+import io.cospress.api.v1alpha1.DatasetFormat;
 import io.cospress.api.v1alpha1.DatasetSpec;
 import io.cospress.api.v1alpha1.SplitSpec;
+import io.cospress.trainer.config.InputFiles;
 import io.cospress.trainer.config.RunManifest;
+import io.cospress.trainer.config.TrainerDefaults;
 import io.cospress.trainer.data.DatasetException;
 import io.cospress.trainer.data.ImageSource;
 import io.cospress.trainer.data.ImageSources;
@@ -23,9 +26,6 @@ record TrainingData(
     ImageSource validation,
     ImageSource ood,
     TransformConfig trainTransform) {
-
-  private static final double[] IMAGENET_MEAN = {0.485, 0.456, 0.406};
-  private static final double[] IMAGENET_STD = {0.229, 0.224, 0.225};
 
   static TrainingData open(RunManifest manifest, int bankSize) throws IOException {
     DatasetSpec spec = manifest.run().getSpec().getDataset();
@@ -50,17 +50,33 @@ record TrainingData(
     if (!Files.exists(images)) {
       throw new ModelInputException(field + ".path: not found: " + images);
     }
+    boolean folder = spec.getFormat() == DatasetFormat.IMAGE_FOLDER;
+    if (folder) {
+      InputFiles.requireDirectory(field + ".path", images);
+    } else {
+      InputFiles.requireRegularFile(field + ".path", images);
+    }
     Path labels =
-        split.getLabels() == null ? null : manifest.resolve(field + ".labels", split.getLabels());
+        split.getLabels() == null || folder
+            ? null
+            : manifest.resolve(field + ".labels", split.getLabels());
     if (labels != null && !Files.exists(labels)) {
       throw new ModelInputException(field + ".labels: not found: " + labels);
     }
-    if (split.getSha256() != null && Files.isRegularFile(images)) {
+    if (labels != null) {
+      InputFiles.requireRegularFile(field + ".labels", labels);
+    }
+    if (split.getSha256() != null && !folder) {
       Checksums.verify(images, split.getSha256(), field + ".sha256");
     }
     ImageSource source;
     try {
-      source = ImageSources.open(spec.getFormat(), images, labels);
+      source =
+          ImageSources.open(
+              spec.getFormat(), images, labels, manifest.confinement(manifest.baseDir()));
+      if (source.size() > 0) {
+        source.image(0); // one decode now: a file the decoder refuses fails before training
+      }
     } catch (DatasetException e) {
       throw new ModelInputException(field + ": " + e.getMessage(), e);
     }
@@ -70,12 +86,18 @@ record TrainingData(
     return source;
   }
 
+  /**
+   * The transform of training images. ManifestLoader fills in the trainer's defaults; they are
+   * applied here again for specs built in code: an absent augmentation block means augmentation
+   * with its documented defaults, absent mean and std the statistics of {@link TrainerDefaults}.
+   */
   static TransformConfig transform(DatasetSpec spec) {
     int channels = spec.getChannels();
-    double[] mean = values(spec.getMean(), channels == 3 ? IMAGENET_MEAN : new double[] {0.5});
-    double[] std = values(spec.getStd(), channels == 3 ? IMAGENET_STD : new double[] {0.5});
-    AugmentationSpec aug = spec.getAugmentation();
-    if (aug == null || !Boolean.TRUE.equals(aug.getEnabled())) {
+    double[] mean = values(spec.getMean(), TrainerDefaults.mean(channels));
+    double[] std = values(spec.getStd(), TrainerDefaults.std(channels));
+    AugmentationSpec aug =
+        spec.getAugmentation() == null ? new AugmentationSpec() : spec.getAugmentation();
+    if (Boolean.FALSE.equals(aug.getEnabled())) {
       return TransformConfig.evaluation(spec.getImageSize(), channels, mean, std);
     }
     return TransformConfig.training(
@@ -88,7 +110,7 @@ record TrainingData(
         aug.getColorJitter());
   }
 
-  private static double[] values(List<Double> list, double[] fallback) {
-    return list == null ? fallback : list.stream().mapToDouble(Double::doubleValue).toArray();
+  private static double[] values(List<Double> list, List<Double> fallback) {
+    return (list == null ? fallback : list).stream().mapToDouble(Double::doubleValue).toArray();
   }
 }

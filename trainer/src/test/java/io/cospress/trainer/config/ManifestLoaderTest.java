@@ -179,4 +179,147 @@ class ManifestLoaderTest {
         .hasMessageContaining("not valid YAML")
         .hasMessageContaining("line");
   }
+
+  @Test
+  void aliasesResolveToTheValuesTheyPointAtAsKubectlReadsThem() {
+    // An anchor on a value inside the spec, an alias elsewhere, and a merge key.
+    String anchored =
+        VALID
+            .replace("epochs: 3", "epochs: &three 3")
+            .replace("batchSize: 32", "batchSize: 32\n    seed: *three")
+            .replace("  dataset:\n", "  dataset:\n    <<: {imageSize: 28}\n")
+            .replace("    imageSize: 28\n    channels: 1", "    channels: 1");
+    RunManifest manifest = ManifestLoader.parse(anchored, Path.of("/base"));
+    assertThat(manifest.run().getSpec().getTraining().getSeed()).isEqualTo(3L);
+    assertThat(manifest.run().getSpec().getDataset().getImageSize()).isEqualTo(28);
+  }
+
+  @Test
+  void aKeyGivenTwiceIsAnErrorWithItsLine() {
+    String yaml = VALID.replace("    batchSize: 32", "    batchSize: 32\n    epochs: 5");
+    assertThat(problemsOf(yaml))
+        .singleElement()
+        .asString()
+        .startsWith("manifest: line 21: found duplicate key epochs");
+  }
+
+  @Test
+  void aSecondDocumentIsAnErrorWithItsLine() {
+    assertThat(problemsOf(VALID + "---\napiVersion: v1\nkind: ConfigMap\n"))
+        .containsExactly(
+            "manifest: line 22: a second YAML document; a manifest holds exactly one"
+                + " DistillationRun");
+  }
+
+  @Test
+  void aTrailingDocumentSeparatorIsNotASecondDocument() {
+    assertThat(ManifestLoader.parse(VALID + "---\n", Path.of("/b")).name()).isEqualTo("demo");
+  }
+
+  @Test
+  void aliasExpansionIsBounded() {
+    StringBuilder yaml = new StringBuilder("a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n");
+    for (int i = 1; i < 12; i++) {
+      yaml.append("a").append(i).append(": &a").append(i).append(" [");
+      for (int j = 0; j < 10; j++) {
+        yaml.append(j == 0 ? "" : ", ").append("*a").append(i - 1);
+      }
+      yaml.append("]\n");
+    }
+    assertThat(problemsOf(yaml.toString()))
+        .singleElement()
+        .asString()
+        .startsWith("manifest: not valid YAML");
+  }
+
+  @Test
+  void nonFiniteNumbersAreRejectedWithTheField() {
+    String yaml =
+        VALID.replace(
+            "    batchSize: 32",
+            "    batchSize: 32\n    optimizer:\n      learningRate: 1e999\n      weightDecay: .nan"
+                + "\n    temperatures: [0.1, .inf]");
+    assertThat(problemsOf(yaml))
+        .containsExactlyInAnyOrder(
+            "spec.training.optimizer.learningRate: must be a finite number, got Infinity",
+            "spec.training.optimizer.weightDecay: must be a finite number, got NaN",
+            "spec.training.temperatures[1]: must be a finite number, got Infinity");
+  }
+
+  @Test
+  void anIntegerBeyondItsJavaTypeNamesTheField() {
+    assertThat(problemsOf(VALID.replace("epochs: 3", "epochs: 99999999999")))
+        .singleElement()
+        .asString()
+        .startsWith("spec.training.epochs: ");
+  }
+
+  @Test
+  void runNamesMustBeWhatTheApiServerAccepts() {
+    assertThat(problemsOf(VALID.replace("name: demo", "name: ../../x")))
+        .singleElement()
+        .asString()
+        .startsWith("metadata.name: \"../../x\" is not a DNS-1123 subdomain");
+    assertThat(problemsOf(VALID.replace("namespace: team-a", "namespace: Team_A")))
+        .singleElement()
+        .asString()
+        .startsWith("metadata.namespace: \"Team_A\" is not a DNS-1123 label");
+  }
+
+  @Test
+  void oodLabelsAreOptionalForIdxButValidationLabelsAreNot() {
+    String yaml =
+        VALID.replace(
+            "  training:\n",
+            "    ood:\n      path: data/ood.gz\n    validation:\n      path: data/val.gz\n"
+                + "  training:\n");
+    assertThat(problemsOf(yaml))
+        .containsExactly("spec.dataset.validation.labels: required for the idx format");
+  }
+
+  @Test
+  void twoChannelsAreRejected() {
+    assertThat(problemsOf(VALID.replace("channels: 1", "channels: 2")))
+        .containsExactly("spec.dataset.channels: must be 1 (grayscale) or 3 (RGB), got 2");
+  }
+
+  @Test
+  void withoutAnAugmentationBlockAugmentationIsOnWithItsDocumentedDefaults() {
+    var aug = ManifestLoader.parse(VALID, Path.of("/b")).run().getSpec().getDataset();
+    assertThat(aug.getAugmentation().getEnabled()).isTrue();
+    assertThat(aug.getAugmentation().getCropScaleMin()).isEqualTo(0.5);
+    assertThat(aug.getAugmentation().getHorizontalFlip()).isTrue();
+    assertThat(aug.getAugmentation().getColorJitter()).isEqualTo(0.2);
+    var nulled =
+        ManifestLoader.parse(
+                VALID.replace("channels: 1", "channels: 1\n    augmentation:"), Path.of("/b"))
+            .run()
+            .getSpec()
+            .getDataset();
+    assertThat(nulled.getAugmentation().getEnabled()).isTrue();
+  }
+
+  @Test
+  void unsetMeanAndStdBecomeTheDocumentedStatisticsPerChannelCount() {
+    var gray = ManifestLoader.parse(VALID, Path.of("/b")).run().getSpec().getDataset();
+    assertThat(gray.getMean()).containsExactly(0.5);
+    assertThat(gray.getStd()).containsExactly(0.5);
+    var rgb =
+        ManifestLoader.parse(VALID.replace("channels: 1", "channels: 3"), Path.of("/b"))
+            .run()
+            .getSpec()
+            .getDataset();
+    assertThat(rgb.getMean()).containsExactly(0.485, 0.456, 0.406);
+    assertThat(rgb.getStd()).containsExactly(0.229, 0.224, 0.225);
+  }
+
+  @Test
+  void anExplicitNullIsReadAsAbsentSoItsDefaultApplies() {
+    var training =
+        ManifestLoader.parse(VALID.replace("epochs: 3", "epochs: 3\n    seed:"), Path.of("/b"))
+            .run()
+            .getSpec()
+            .getTraining();
+    assertThat(training.getSeed()).isZero();
+  }
 }

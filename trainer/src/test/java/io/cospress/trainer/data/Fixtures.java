@@ -47,6 +47,31 @@ final class Fixtures {
     return buffer.array();
   }
 
+  /**
+   * A PNG of only a signature, an IHDR chunk declaring {@code width x height} (8-bit gray) and
+   * IEND: a decoder that trusts the header would allocate the whole image.
+   */
+  static byte[] pngHeaderOnly(int width, int height) {
+    ByteBuffer ihdr = ByteBuffer.allocate(13).putInt(width).putInt(height);
+    ihdr.put((byte) 8).put((byte) 0).put((byte) 0).put((byte) 0).put((byte) 0);
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    out.writeBytes(new byte[] {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'});
+    chunk(out, "IHDR", ihdr.array());
+    chunk(out, "IEND", new byte[0]);
+    return out.toByteArray();
+  }
+
+  private static void chunk(ByteArrayOutputStream out, String type, byte[] data) {
+    java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+    byte[] name = type.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    crc.update(name);
+    crc.update(data);
+    out.writeBytes(ByteBuffer.allocate(4).putInt(data.length).array());
+    out.writeBytes(name);
+    out.writeBytes(data);
+    out.writeBytes(ByteBuffer.allocate(4).putInt((int) crc.getValue()).array());
+  }
+
   static byte[] gzip(byte[] data) {
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
     try (OutputStream out = new GZIPOutputStream(bytes)) {

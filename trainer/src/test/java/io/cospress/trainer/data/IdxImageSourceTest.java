@@ -180,4 +180,69 @@ class IdxImageSourceTest {
     }
     return max;
   }
+
+  @Test
+  void aGzipHeaderDeclaringGigabytesIsRefusedBeforeAnyMemoryIsSpent() {
+    // 2 GB declared (40,000 images of 224x224) in a stream that holds a few bytes.
+    byte[] header =
+        java.nio.ByteBuffer.allocate(16)
+            .putInt(0x803)
+            .putInt(40_000)
+            .putInt(224)
+            .putInt(224)
+            .array();
+    Path images = Fixtures.write(dir.resolve("huge.gz"), Fixtures.gzip(header));
+    Path labels = Fixtures.write(dir.resolve("lbls.idx"), Fixtures.idxLabels(0));
+
+    assertThatThrownBy(() -> IdxImageSource.open(images, labels))
+        .isInstanceOf(DatasetException.class)
+        .hasMessageContaining("images file " + images)
+        .hasMessageContaining("declares 2007040000 bytes")
+        .hasMessageContaining("gzip file can hold");
+  }
+
+  @Test
+  void aPlainHeaderDeclaringMoreThanTheFileHoldsIsRefusedBeforeReading() {
+    byte[] header =
+        java.nio.ByteBuffer.allocate(16)
+            .putInt(0x803)
+            .putInt(1_000_000)
+            .putInt(28)
+            .putInt(28)
+            .array();
+    Path images = Fixtures.write(dir.resolve("liar.idx"), header);
+    Path labels = Fixtures.write(dir.resolve("lbls.idx"), Fixtures.idxLabels(0));
+
+    assertThatThrownBy(() -> IdxImageSource.open(images, labels))
+        .isInstanceOf(DatasetException.class)
+        .hasMessageContaining("images file " + images)
+        .hasMessageContaining("declares 784000000 bytes of data but only 0 follow");
+  }
+
+  @Test
+  void aHeaderBeyondTheHeapBudgetIsRefused() {
+    long budget = Runtime.getRuntime().maxMemory() / 4;
+    int count = (int) Math.min(Integer.MAX_VALUE / 1024 - 1, budget / 1024 + 1);
+    byte[] header =
+        java.nio.ByteBuffer.allocate(16).putInt(0x803).putInt(count).putInt(32).putInt(32).array();
+    byte[] gz = Fixtures.gzip(header);
+    // Pad the gzip file so the deflate bound does not refuse it first.
+    byte[] padded = Arrays.copyOf(gz, (int) Math.max(gz.length, (long) count * 1024 / 1000));
+    Path images = Fixtures.write(dir.resolve("big.gz"), padded);
+    Path labels = Fixtures.write(dir.resolve("lbls.idx"), Fixtures.idxLabels(0));
+
+    assertThatThrownBy(() -> IdxImageSource.open(images, labels))
+        .isInstanceOf(DatasetException.class)
+        .hasMessageContaining("images file " + images)
+        .hasMessageContaining("JVM heap");
+  }
+
+  @Test
+  void imagesWithoutLabelsReadAsOneUnlabelledClass() {
+    Path images = Fixtures.write(dir.resolve("ood.idx"), Fixtures.idxImages(3, 2, 2));
+    ImageSource source =
+        ImageSources.open(io.cospress.api.v1alpha1.DatasetFormat.IDX, images, null);
+    assertThat(source.size()).isEqualTo(3);
+    assertThat(source.label(2)).isZero();
+  }
 }

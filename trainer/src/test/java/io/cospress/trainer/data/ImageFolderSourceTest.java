@@ -172,4 +172,38 @@ class ImageFolderSourceTest {
         .hasMessageContaining(missing.toString())
         .hasMessageContaining("not found");
   }
+
+  @Test
+  void anImageDeclaringHugeDimensionsIsRefusedBeforeItIsDecoded() throws IOException {
+    Path hostile = root.resolve("hostile");
+    Fixtures.write(hostile.resolve("a/bomb.png"), Fixtures.pngHeaderOnly(100_000, 100_000));
+    ImageFolderSource source = ImageFolderSource.open(hostile);
+
+    assertThatThrownBy(() -> source.image(0))
+        .isInstanceOf(DatasetException.class)
+        .hasMessageContaining("bomb.png")
+        .hasMessageContaining("declares 100000x100000 pixels")
+        .hasMessageContaining("megapixels");
+  }
+
+  @Test
+  void inAConfinedVolumeAnImageLinkedFromOutsideIsRefused() throws IOException {
+    Path volume = root.resolve("volume");
+    Path outside = root.resolve("outside.png");
+    Fixtures.writeImage(outside, new BufferedImage(4, 4, BufferedImage.TYPE_BYTE_GRAY), "png");
+    Fixtures.writeImage(
+        volume.resolve("data/a/ok.png"),
+        new BufferedImage(4, 4, BufferedImage.TYPE_BYTE_GRAY),
+        "png");
+    Files.createSymbolicLink(volume.resolve("data/a/leak.png"), outside);
+
+    assertThat(ImageFolderSource.open(volume.resolve("data")).size()).isEqualTo(2);
+    assertThatThrownBy(
+            () ->
+                ImageFolderSource.open(
+                    volume.resolve("data"), io.cospress.trainer.config.Confinement.within(volume)))
+        .isInstanceOf(DatasetException.class)
+        .hasMessageContaining("leak.png")
+        .hasMessageContaining("leads outside its volume");
+  }
 }

@@ -15,15 +15,22 @@ import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
-/** Parity with the independently computed float64 fixtures of SPEC section 2. */
+/**
+ * Parity with the float64 reference fixtures of docs/objective.md, made by
+ * tools/cospress_loss_reference.py (see the fixtures' README).
+ */
 class CosPressLossFixtureTest {
 
   private static final double RELATIVE = 1e-4;
   private static final double ABSOLUTE = 1e-6;
 
+  /** The committed fixtures, as the test classpath holds them. */
   static Path fixtures() {
-    return Path.of(System.getProperty("cospress.fixtures", "../../shared/fixtures"))
-        .resolve("cospress-loss");
+    try {
+      return Path.of(CosPressLossFixtureTest.class.getResource("/fixtures/cospress-loss").toURI());
+    } catch (java.net.URISyntaxException e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   static Stream<String> cases() {

@@ -13,7 +13,7 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
-/** What Prometheus scrapes from a trainer: names, types and labels of SPEC section 7. */
+/** What Prometheus scrapes from a trainer: names, types and labels of docs/observability.md. */
 class TrainerMetricsExpositionTest {
 
   @Test

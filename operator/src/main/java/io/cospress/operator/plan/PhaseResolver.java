@@ -1,8 +1,15 @@
-package io.cospress.operator.status;
+package io.cospress.operator.plan;
 
 import io.cospress.api.v1alpha1.CosPressConstants;
 import io.cospress.api.v1alpha1.DistillationRunStatus;
 import io.cospress.api.v1alpha1.RunPhase;
+import io.cospress.operator.status.JobFacts;
+import io.cospress.operator.status.KubernetesSignals;
+import io.cospress.operator.status.PhaseResolution;
+import io.cospress.operator.status.PodFacts;
+import io.cospress.operator.status.PodFailureClassifier;
+import io.cospress.operator.status.RetryDecision;
+import io.cospress.operator.status.StatusReasons;
 import io.fabric8.kubernetes.api.model.ContainerStateWaiting;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodCondition;
@@ -14,10 +21,11 @@ import java.util.Optional;
 /**
  * Derives a run's phase, reason and message from what the reconciler observed.
  *
- * <p>Checks run in this order, the first that applies wins:
+ * <p>A run whose status already reports Succeeded or Failed never gets here: {@link RunPlanner}
+ * keeps that phase ({@link #keptFinal}). Otherwise checks run in this order, the first that applies
+ * wins:
  *
  * <ol>
- *   <li>A terminal phase already reported is kept (see below).
  *   <li>A decision to give up on a failure → Failed with the decision's reason and message.
  *   <li>A Job with condition Complete=True → Succeeded.
  *   <li>{@code spec.suspend} → Suspended, with reason {@code Suspending} while a trainer pod is
@@ -38,16 +46,12 @@ import java.util.Optional;
  * does not restart the run either (the status still records the new observedGeneration); training
  * again is a new run.
  */
-public final class PhaseResolver {
+final class PhaseResolver {
 
   private PhaseResolver() {}
 
   /** Resolves the phase for {@code observation}. */
-  public static PhaseResolution resolve(RunObservation observation) {
-    Optional<PhaseResolution> terminal = previousTerminal(observation.previousStatus());
-    if (terminal.isPresent()) {
-      return terminal.get();
-    }
+  static PhaseResolution resolve(PhaseFacts observation) {
     RetryDecision decision = observation.failureDecision();
     if (decision != null && !decision.retry()) {
       return new PhaseResolution(RunPhase.Failed, decision.reason(), decision.message());
@@ -86,18 +90,22 @@ public final class PhaseResolver {
     return fromPod(job, pod);
   }
 
-  private static Optional<PhaseResolution> previousTerminal(DistillationRunStatus previous) {
-    if (previous == null || previous.getPhase() == null || !previous.getPhase().isTerminal()) {
-      return Optional.empty();
-    }
+  /**
+   * The resolution of a run whose status already reports a terminal phase, which {@link RunPlanner}
+   * keeps whatever it observes: the phase with its last reason and message.
+   */
+  static PhaseResolution keptFinal(DistillationRunStatus previous) {
     RunPhase phase = previous.getPhase();
+    if (phase == null || !phase.isTerminal()) {
+      throw new IllegalArgumentException("not a final phase: " + phase);
+    }
     String reason =
         orDefault(
             previous.getReason(),
             phase == RunPhase.Succeeded ? StatusReasons.TRAINING_COMPLETE : phase.name());
     String message =
         orDefault(previous.getMessage(), "the run " + phase.name().toLowerCase(Locale.ROOT));
-    return Optional.of(new PhaseResolution(phase, reason, message));
+    return new PhaseResolution(phase, reason, message);
   }
 
   private static PhaseResolution suspended(Job job, Pod pod) {
@@ -186,7 +194,7 @@ public final class PhaseResolver {
     PodCondition condition = scheduled.get();
     if (!KubernetesSignals.TRUE.equals(condition.getStatus())) {
       // The scheduler's message says what is missing, e.g. "0/3 nodes are available: 3
-      // Insufficient nvidia.com/gpu."; pass it on untouched (SPEC section 5).
+      // Insufficient nvidia.com/gpu."; pass it on untouched (docs/failure-semantics.md).
       return new PhaseResolution(
           RunPhase.Pending,
           orDefault(condition.getReason(), KubernetesSignals.UNSCHEDULABLE),

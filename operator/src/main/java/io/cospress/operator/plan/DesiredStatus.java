@@ -1,4 +1,4 @@
-package io.cospress.operator.reconciler;
+package io.cospress.operator.plan;
 
 import io.cospress.api.v1alpha1.DistillationRun;
 import io.cospress.api.v1alpha1.DistillationRunStatus;
@@ -10,11 +10,8 @@ import io.cospress.operator.status.PhaseResolution;
 import io.fabric8.kubernetes.api.model.Pod;
 import java.util.Objects;
 
-/**
- * The operator-owned status a reconciliation applies, from what it resolved: one place, so every
- * caller (the reconciler, and tests that check what GitOps tools read from it) builds it alike.
- */
-public final class DesiredStatus {
+/** The complete operator-owned status for what a plan resolved. */
+final class DesiredStatus {
 
   private DesiredStatus() {}
 
@@ -23,16 +20,18 @@ public final class DesiredStatus {
    * @param resolution the phase, reason and message this reconciliation resolved
    * @param restarts the restart counts after this reconciliation's retry decision
    * @param pod the newest pod of the current attempt, or null
+   * @param announcedCheckpoint the trainer checkpoint announced so far, or null
    */
-  public static DistillationRunStatus of(
+  static DistillationRunStatus of(
       DistillationRun run,
       PhaseResolution resolution,
       RestartsStatus restarts,
       Pod pod,
+      String announcedCheckpoint,
       ConditionsUpdater conditions) {
     DistillationRunStatus current = run.getStatus();
     int attempt = restarts.getTotal() + 1;
-    long generation = Objects.requireNonNullElse(run.getMetadata().getGeneration(), 1L);
+    long generation = generationOf(run);
     return OperatorStatus.builder()
         .resolution(resolution)
         .conditions(
@@ -46,6 +45,11 @@ public final class DesiredStatus {
         .attempt(attempt)
         .jobName(TrainerJobFactory.jobName(run, attempt))
         .restarts(restarts)
+        .announcedCheckpoint(announcedCheckpoint)
         .build();
+  }
+
+  static long generationOf(DistillationRun run) {
+    return Objects.requireNonNullElse(run.getMetadata().getGeneration(), 1L);
   }
 }

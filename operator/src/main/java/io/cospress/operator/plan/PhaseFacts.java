@@ -1,12 +1,14 @@
-package io.cospress.operator.status;
+package io.cospress.operator.plan;
 
 import io.cospress.api.v1alpha1.DistillationRun;
 import io.cospress.api.v1alpha1.DistillationRunStatus;
+import io.cospress.operator.status.RetryDecision;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 
 /**
- * Everything {@link PhaseResolver} looks at, gathered by the reconciler from its caches.
+ * What {@link PhaseResolver} looks at: the part of a {@link RunObservation} that decides the phase,
+ * plus the planner's retry decision about a failed attempt.
  *
  * @param suspendRequested the run's {@code spec.suspend}
  * @param queueName the run's {@code spec.queueName}, or null
@@ -16,7 +18,7 @@ import io.fabric8.kubernetes.api.model.batch.v1.Job;
  * @param failureDecision the retry decision about the current attempt's failure, or null if it has
  *     not failed
  */
-public record RunObservation(
+record PhaseFacts(
     boolean suspendRequested,
     String queueName,
     DistillationRunStatus previousStatus,
@@ -40,7 +42,7 @@ public record RunObservation(
     return new Builder();
   }
 
-  /** Builds a {@link RunObservation}; unset parts are absent. */
+  /** Builds a {@link PhaseFacts}; unset parts are absent. */
   public static final class Builder {
     private boolean suspendRequested;
     private String queueName;
@@ -81,9 +83,8 @@ public record RunObservation(
       return this;
     }
 
-    public RunObservation build() {
-      return new RunObservation(
-          suspendRequested, queueName, previousStatus, job, pod, failureDecision);
+    public PhaseFacts build() {
+      return new PhaseFacts(suspendRequested, queueName, previousStatus, job, pod, failureDecision);
     }
   }
 }

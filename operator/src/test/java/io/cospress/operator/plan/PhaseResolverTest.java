@@ -1,4 +1,4 @@
-package io.cospress.operator.status;
+package io.cospress.operator.plan;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -6,6 +6,14 @@ import io.cospress.api.v1alpha1.DistillationRun;
 import io.cospress.api.v1alpha1.DistillationRunSpec;
 import io.cospress.api.v1alpha1.DistillationRunStatus;
 import io.cospress.api.v1alpha1.RunPhase;
+import io.cospress.operator.status.FailureClassification;
+import io.cospress.operator.status.PhaseResolution;
+import io.cospress.operator.status.RestartCause;
+import io.cospress.operator.status.RetryDecision;
+import io.cospress.operator.status.RetryPolicy;
+import io.cospress.operator.status.StatusReasons;
+import io.cospress.operator.status.TrainerJobs;
+import io.cospress.operator.status.TrainerPods;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import org.junit.jupiter.api.Test;
@@ -18,7 +26,7 @@ class PhaseResolverTest {
 
   @Test
   void runWithoutJobIsPendingWhileTheJobIsCreated() {
-    PhaseResolution result = resolve(RunObservation.builder());
+    PhaseResolution result = resolve(PhaseFacts.builder());
 
     assertThat(result.phase()).isEqualTo(RunPhase.Pending);
     assertThat(result.reason()).isEqualTo(StatusReasons.CREATING_JOB);
@@ -27,7 +35,7 @@ class PhaseResolverTest {
   @Test
   void jobSuspendedByKueueIsQueuedNamingTheQueue() {
     PhaseResolution result =
-        resolve(RunObservation.builder().job(TrainerJobs.suspendedByKueue("team-a-gpus")));
+        resolve(PhaseFacts.builder().job(TrainerJobs.suspendedByKueue("team-a-gpus")));
 
     assertThat(result.phase()).isEqualTo(RunPhase.Queued);
     assertThat(result.reason()).isEqualTo(StatusReasons.WAITING_FOR_ADMISSION);
@@ -38,7 +46,7 @@ class PhaseResolverTest {
   void suspendedJobWithoutKueueLabelIsQueuedWhenTheSpecNamesAQueue() {
     Job job = TrainerJobs.active().editSpec().withSuspend(true).endSpec().build();
 
-    PhaseResolution result = resolve(RunObservation.builder().queueName("team-b").job(job));
+    PhaseResolution result = resolve(PhaseFacts.builder().queueName("team-b").job(job));
 
     assertThat(result.phase()).isEqualTo(RunPhase.Queued);
     assertThat(result.message()).endsWith("queue team-b");
@@ -48,7 +56,7 @@ class PhaseResolverTest {
   void suspendedJobWithoutAnyQueueIsPending() {
     Job job = TrainerJobs.active().editSpec().withSuspend(true).endSpec().build();
 
-    PhaseResolution result = resolve(RunObservation.builder().job(job));
+    PhaseResolution result = resolve(PhaseFacts.builder().job(job));
 
     assertThat(result.phase()).isEqualTo(RunPhase.Pending);
     assertThat(result.reason()).isEqualTo(StatusReasons.JOB_SUSPENDED);
@@ -56,7 +64,7 @@ class PhaseResolverTest {
 
   @Test
   void jobWithoutPodIsPendingWaitingForThePod() {
-    PhaseResolution result = resolve(RunObservation.builder().job(TrainerJobs.active().build()));
+    PhaseResolution result = resolve(PhaseFacts.builder().job(TrainerJobs.active().build()));
 
     assertThat(result.phase()).isEqualTo(RunPhase.Pending);
     assertThat(result.reason()).isEqualTo(StatusReasons.WAITING_FOR_POD);
@@ -66,7 +74,7 @@ class PhaseResolverTest {
   void unschedulablePodIsPendingWithTheSchedulersMessageVerbatim() {
     PhaseResolution result =
         resolve(
-            RunObservation.builder()
+            PhaseFacts.builder()
                 .job(TrainerJobs.active().build())
                 .pod(TrainerPods.unschedulable(GPU_SHORTAGE)));
 
@@ -87,7 +95,7 @@ class PhaseResolverTest {
             .build();
 
     PhaseResolution result =
-        resolve(RunObservation.builder().job(TrainerJobs.active().build()).pod(pod));
+        resolve(PhaseFacts.builder().job(TrainerJobs.active().build()).pod(pod));
 
     assertThat(result.phase()).isEqualTo(RunPhase.Pending);
     assertThat(result.reason()).isEqualTo("SchedulingGated");
@@ -97,7 +105,7 @@ class PhaseResolverTest {
   void podNotYetSeenByTheSchedulerIsPending() {
     PhaseResolution result =
         resolve(
-            RunObservation.builder()
+            PhaseFacts.builder()
                 .job(TrainerJobs.active().build())
                 .pod(TrainerPods.inPhase("Pending").build()));
 
@@ -124,7 +132,7 @@ class PhaseResolverTest {
             .build();
 
     PhaseResolution result =
-        resolve(RunObservation.builder().job(TrainerJobs.active().build()).pod(pod));
+        resolve(PhaseFacts.builder().job(TrainerJobs.active().build()).pod(pod));
 
     assertThat(result.phase()).isEqualTo(RunPhase.Pending);
     assertThat(result.reason()).isEqualTo("ImagePullBackOff");
@@ -134,8 +142,7 @@ class PhaseResolverTest {
   @Test
   void runningPodIsRunningAndNamesAttemptPodAndNode() {
     PhaseResolution result =
-        resolve(
-            RunObservation.builder().job(TrainerJobs.active().build()).pod(TrainerPods.running()));
+        resolve(PhaseFacts.builder().job(TrainerJobs.active().build()).pod(TrainerPods.running()));
 
     assertThat(result.phase()).isEqualTo(RunPhase.Running);
     assertThat(result.reason()).isEqualTo(StatusReasons.TRAINING);
@@ -158,7 +165,7 @@ class PhaseResolverTest {
             .build();
 
     PhaseResolution result =
-        resolve(RunObservation.builder().job(TrainerJobs.active().build()).pod(pod));
+        resolve(PhaseFacts.builder().job(TrainerJobs.active().build()).pod(pod));
 
     assertThat(result.phase()).isEqualTo(RunPhase.Running);
     assertThat(result.reason()).isEqualTo(StatusReasons.DISRUPTED);
@@ -169,7 +176,7 @@ class PhaseResolverTest {
   void succeededPodStaysRunningUntilTheJobIsComplete() {
     PhaseResolution result =
         resolve(
-            RunObservation.builder()
+            PhaseFacts.builder()
                 .job(TrainerJobs.active().build())
                 .pod(TrainerPods.inPhase("Succeeded").build()));
 
@@ -181,7 +188,7 @@ class PhaseResolverTest {
   void completeJobIsSucceeded() {
     PhaseResolution result =
         resolve(
-            RunObservation.builder()
+            PhaseFacts.builder()
                 .job(TrainerJobs.complete())
                 .pod(TrainerPods.inPhase("Succeeded").build()));
 
@@ -195,7 +202,7 @@ class PhaseResolverTest {
 
     PhaseResolution result =
         resolve(
-            RunObservation.builder()
+            PhaseFacts.builder()
                 .job(TrainerJobs.failed("BackoffLimitExceeded", "Job has reached the limit"))
                 .pod(pod));
 
@@ -210,7 +217,7 @@ class PhaseResolverTest {
 
     PhaseResolution result =
         resolve(
-            RunObservation.builder()
+            PhaseFacts.builder()
                 .job(TrainerJobs.failed("BackoffLimitExceeded", "limit"))
                 .failureDecision(retry));
 
@@ -228,7 +235,7 @@ class PhaseResolverTest {
 
     PhaseResolution result =
         resolve(
-            RunObservation.builder()
+            PhaseFacts.builder()
                 .job(TrainerJobs.failed("BackoffLimitExceeded", "limit"))
                 .failureDecision(giveUp));
 
@@ -241,7 +248,7 @@ class PhaseResolverTest {
   void suspendRequestedWhileThePodRunsIsSuspending() {
     PhaseResolution result =
         resolve(
-            RunObservation.builder()
+            PhaseFacts.builder()
                 .suspendRequested(true)
                 .job(TrainerJobs.active().build())
                 .pod(TrainerPods.running()));
@@ -255,7 +262,7 @@ class PhaseResolverTest {
   void suspendRequestedWithTheJobSuspendedAndThePodGoneIsSuspended() {
     Job job = TrainerJobs.active().editSpec().withSuspend(true).endSpec().build();
 
-    PhaseResolution result = resolve(RunObservation.builder().suspendRequested(true).job(job));
+    PhaseResolution result = resolve(PhaseFacts.builder().suspendRequested(true).job(job));
 
     assertThat(result.phase()).isEqualTo(RunPhase.Suspended);
     assertThat(result.reason()).isEqualTo(StatusReasons.SUSPENDED);
@@ -264,7 +271,7 @@ class PhaseResolverTest {
 
   @Test
   void suspendRequestedWithoutJobIsSuspended() {
-    PhaseResolution result = resolve(RunObservation.builder().suspendRequested(true));
+    PhaseResolution result = resolve(PhaseFacts.builder().suspendRequested(true));
 
     assertThat(result.phase()).isEqualTo(RunPhase.Suspended);
     assertThat(result.reason()).isEqualTo(StatusReasons.SUSPENDED);
@@ -273,7 +280,7 @@ class PhaseResolverTest {
   @Test
   void suspendRequestedWhileTheJobIsStillLiveIsSuspending() {
     PhaseResolution result =
-        resolve(RunObservation.builder().suspendRequested(true).job(TrainerJobs.active().build()));
+        resolve(PhaseFacts.builder().suspendRequested(true).job(TrainerJobs.active().build()));
 
     assertThat(result.reason()).isEqualTo(StatusReasons.SUSPENDING);
   }
@@ -284,7 +291,7 @@ class PhaseResolverTest {
 
     PhaseResolution result =
         resolve(
-            RunObservation.builder()
+            PhaseFacts.builder()
                 .suspendRequested(true)
                 .job(TrainerJobs.failed("BackoffLimitExceeded", "limit"))
                 .failureDecision(retry));
@@ -296,7 +303,7 @@ class PhaseResolverTest {
   @Test
   void completionTakesPrecedenceOverALateSuspend() {
     PhaseResolution result =
-        resolve(RunObservation.builder().suspendRequested(true).job(TrainerJobs.complete()));
+        resolve(PhaseFacts.builder().suspendRequested(true).job(TrainerJobs.complete()));
 
     assertThat(result.phase()).isEqualTo(RunPhase.Succeeded);
   }
@@ -304,34 +311,15 @@ class PhaseResolverTest {
   @Test
   void succeededIsKeptAfterTheJobIsGone() {
     PhaseResolution result =
-        resolve(
-            RunObservation.builder()
-                .previousStatus(status(RunPhase.Succeeded, "TrainingComplete", "done in 3h")));
+        PhaseResolver.keptFinal(status(RunPhase.Succeeded, "TrainingComplete", "done in 3h"));
 
     assertThat(result)
         .isEqualTo(new PhaseResolution(RunPhase.Succeeded, "TrainingComplete", "done in 3h"));
   }
 
   @Test
-  void failedIsKeptEvenIfAPodRunsAgain() {
-    PhaseResolution result =
-        resolve(
-            RunObservation.builder()
-                .previousStatus(status(RunPhase.Failed, "RestartBudgetExhausted", "gave up"))
-                .job(TrainerJobs.active().build())
-                .pod(TrainerPods.running()));
-
-    assertThat(result.phase()).isEqualTo(RunPhase.Failed);
-    assertThat(result.reason()).isEqualTo("RestartBudgetExhausted");
-  }
-
-  @Test
-  void succeededIsKeptWhenSuspendIsSetAfterwards() {
-    PhaseResolution result =
-        resolve(
-            RunObservation.builder()
-                .suspendRequested(true)
-                .previousStatus(status(RunPhase.Succeeded, null, null)));
+  void succeededWithoutReasonIsKeptWithTheDefaultReason() {
+    PhaseResolution result = PhaseResolver.keptFinal(status(RunPhase.Succeeded, null, null));
 
     assertThat(result.phase()).isEqualTo(RunPhase.Succeeded);
     assertThat(result.reason()).isEqualTo(StatusReasons.TRAINING_COMPLETE);
@@ -341,7 +329,7 @@ class PhaseResolverTest {
   void nonTerminalPreviousPhaseIsRederived() {
     PhaseResolution result =
         resolve(
-            RunObservation.builder()
+            PhaseFacts.builder()
                 .previousStatus(status(RunPhase.Running, "Training", "old"))
                 .job(TrainerJobs.suspendedByKueue("q")));
 
@@ -357,14 +345,14 @@ class PhaseResolverTest {
     run.setSpec(spec);
     run.setStatus(status(RunPhase.Running, "Training", "x"));
 
-    RunObservation observation = RunObservation.forRun(run).build();
+    PhaseFacts observation = PhaseFacts.forRun(run).build();
 
     assertThat(observation.suspendRequested()).isTrue();
     assertThat(observation.queueName()).isEqualTo("team-a");
     assertThat(observation.previousStatus().getPhase()).isEqualTo(RunPhase.Running);
   }
 
-  private static PhaseResolution resolve(RunObservation.Builder observation) {
+  private static PhaseResolution resolve(PhaseFacts.Builder observation) {
     return PhaseResolver.resolve(observation.build());
   }
 

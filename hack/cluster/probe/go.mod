@@ -1,0 +1,3 @@
+module cospress.local/cluster-probe
+
+go 1.24

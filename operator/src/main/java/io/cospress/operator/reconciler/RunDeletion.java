@@ -1,0 +1,75 @@
+package io.cospress.operator.reconciler;
+
+import io.cospress.api.v1alpha1.DistillationRun;
+import io.cospress.operator.event.RunEvents;
+import io.cospress.operator.job.CheckpointCleanupJobFactory;
+import io.cospress.operator.job.TrainerDefaults;
+import io.cospress.operator.status.JobFacts;
+import io.fabric8.kubernetes.api.model.batch.v1.Job;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.api.reconciler.DeleteControl;
+import java.time.Duration;
+import java.util.Optional;
+
+/**
+ * Deleting a run: owned objects go with it through owner references; checkpoints on the claim stay
+ * unless {@code retentionPolicy: Delete}, in which case a cleanup Job removes the run's checkpoint
+ * directory before the finalizer lets the run go.
+ */
+final class RunDeletion {
+
+  /** How often to look at a cleanup Job that is still running. */
+  static final Duration RECHECK = Duration.ofSeconds(2);
+
+  private final KubernetesClient client;
+  private final TrainerDefaults defaults;
+  private final RunEvents events;
+
+  RunDeletion(KubernetesClient client, TrainerDefaults defaults, RunEvents events) {
+    this.client = client;
+    this.defaults = defaults;
+    this.events = events;
+  }
+
+  DeleteControl cleanup(DistillationRun run, Context<DistillationRun> context) {
+    if (!CheckpointCleanupJobFactory.wanted(run)) {
+      return DeleteControl.defaultDelete();
+    }
+    Optional<String> target = CheckpointCleanupJobFactory.target(run);
+    if (target.isEmpty()) {
+      events.warning(
+          run,
+          "CheckpointsRetained",
+          "spec.checkpoint.path "
+              + run.getSpec().getCheckpoint().getPath()
+              + " is not a directory inside the claim; nothing was deleted");
+      return DeleteControl.defaultDelete();
+    }
+    String name = CheckpointCleanupJobFactory.jobName(run);
+    Optional<Job> cleanup = RunObserver.jobOf(context, name);
+    if (cleanup.isEmpty()) {
+      Job job = CheckpointCleanupJobFactory.build(run, target.get(), defaults);
+      try {
+        client.resource(job).create();
+        events.normal(run, "DeletingCheckpoints", "Job " + name + " removes " + target.get());
+      } catch (KubernetesClientException e) {
+        if (e.getCode() != 409) {
+          throw e;
+        }
+      }
+      return DeleteControl.noFinalizerRemoval().rescheduleAfter(RECHECK);
+    }
+    if (JobFacts.isComplete(cleanup.get())) {
+      return DeleteControl.defaultDelete();
+    }
+    if (JobFacts.failure(cleanup.get()).isPresent()) {
+      // Never hold a deletion hostage: report and let the run go; the data stays on the claim.
+      events.warning(
+          run, "CheckpointCleanupFailed", "Job " + name + " failed; checkpoints may remain");
+      return DeleteControl.defaultDelete();
+    }
+    return DeleteControl.noFinalizerRemoval().rescheduleAfter(RECHECK);
+  }
+}
