@@ -512,6 +512,7 @@ public final class DistillationSession implements AutoCloseable {
 
   @Override
   public void close() {
+    loss.close();
     closeQuietly(optimizer);
     closeQuietly(head);
     closeQuietly(student);
