@@ -60,12 +60,7 @@ public final class KubernetesStatusSink implements StatusSink {
   }
 
   static DistillationRunStatus ownedFields(TrainerReport report) {
-    DistillationRunStatus status = new DistillationRunStatus();
-    status.setConditions(null); // the operator's; an empty list would claim and clear them
-    status.setProgress(report.progress());
-    status.setMetrics(report.metrics());
-    status.setCheckpoint(report.checkpoint());
-    return status;
+    return TrainerStatusFields.of(report);
   }
 
   @Override
