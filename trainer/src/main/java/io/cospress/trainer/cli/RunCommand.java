@@ -7,11 +7,13 @@ import io.cospress.trainer.config.RunManifest;
 import io.cospress.trainer.metrics.MetricsServer;
 import io.cospress.trainer.metrics.TrainerMetrics;
 import io.cospress.trainer.output.RunDirectory;
+import io.cospress.trainer.report.BackgroundSink;
 import io.cospress.trainer.report.CompositeSink;
 import io.cospress.trainer.report.ConsoleSink;
 import io.cospress.trainer.report.KubernetesStatusSink;
 import io.cospress.trainer.report.MetricsReport;
 import io.cospress.trainer.report.RateLimitedSink;
+import io.cospress.trainer.report.StatusClient;
 import io.cospress.trainer.report.StatusFileSink;
 import io.cospress.trainer.report.StatusSink;
 import io.cospress.trainer.train.RunOptions;
@@ -19,7 +21,6 @@ import io.cospress.trainer.train.RunResult;
 import io.cospress.trainer.train.SessionFactory;
 import io.cospress.trainer.train.StopSignal;
 import io.cospress.trainer.train.TrainingSession;
-import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
@@ -54,6 +55,15 @@ public final class RunCommand implements Callable<Integer> {
    * that grace period, so only a real second user of the directory is refused.
    */
   static final Duration POD_LOCK_PATIENCE = Duration.ofSeconds(240);
+
+  /**
+   * The run's status subresource gets at most one write per this interval between milestones (so a
+   * fleet cannot flood the API server), and a failed write is retried after it.
+   */
+  static final Duration STATUS_INTERVAL = Duration.ofSeconds(5);
+
+  /** How long a finished trainer waits for its last status write: two tries of a failing one. */
+  static final Duration LAST_STATUS_WAIT = Duration.ofSeconds(12);
 
   @ParentCommand CosPressTrainer parent;
 
@@ -165,9 +175,10 @@ public final class RunCommand implements Callable<Integer> {
   }
 
   /**
-   * Console and status.json always; in a pod (the operator sets the run's identity in the
-   * environment) also the run's status subresource, at most every five seconds between milestones
-   * so a fleet cannot flood the API server.
+   * Console and status.json always, written on the training thread (status.json atomically); in a
+   * pod (the operator sets the run's identity in the environment) also the run's status
+   * subresource, written from a thread of its own so an unreachable API server never stalls
+   * training (docs/status-model.md).
    */
   private static StatusSink statusSinks(Path statusFile, PodEnvironment pod) {
     List<StatusSink> sinks = new ArrayList<>();
@@ -181,11 +192,14 @@ public final class RunCommand implements Callable<Integer> {
             Clock.systemUTC()));
     if (pod.reportsToRun()) {
       sinks.add(
-          new RateLimitedSink(
-              new KubernetesStatusSink(
-                  new KubernetesClientBuilder().build(), pod.runNamespace(), pod.runName()),
-              Duration.ofSeconds(5),
-              Clock.systemUTC()));
+          new BackgroundSink(
+              new RateLimitedSink(
+                  new KubernetesStatusSink(
+                      StatusClient.create(), pod.runNamespace(), pod.runName()),
+                  STATUS_INTERVAL,
+                  Clock.systemUTC()),
+              STATUS_INTERVAL,
+              LAST_STATUS_WAIT));
     }
     return new CompositeSink(sinks);
   }

@@ -6,13 +6,18 @@ import io.cospress.trainer.report.MetricsReport;
 import io.cospress.trainer.report.ProgressReport;
 import io.cospress.trainer.report.StatusSink;
 import io.cospress.trainer.report.TrainerReport;
+import java.time.Duration;
 import java.time.Instant;
 
 /**
  * Tells the status sink where training stands: progress (epochs, steps, throughput, ETA, learning
- * rate), the latest metrics and checkpoint.
+ * rate), the latest metrics and checkpoint. At a milestone it waits a short, bounded time for the
+ * report to be delivered; a sink that is failing (an unreachable API server) costs no wait at all.
  */
 final class ProgressReporter {
+
+  /** Enough for one status write to a healthy API server; the background sink bounds it anyway. */
+  static final Duration MILESTONE_WAIT = Duration.ofSeconds(2);
 
   private final StatusSink sink;
   private final int epochs;
@@ -56,6 +61,9 @@ final class ProgressReporter {
       CheckpointReport checkpoint) {
     sink.report(
         new TrainerReport(state, message, progress(position), metrics, checkpoint), milestone);
+    if (milestone) {
+      sink.flush(MILESTONE_WAIT);
+    }
   }
 
   private ProgressReport progress(TrainingPosition position) {
