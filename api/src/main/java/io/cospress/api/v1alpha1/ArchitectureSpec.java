@@ -14,8 +14,6 @@ import lombok.Data;
 @ValidationRule(
     value = "self.type != 'vit' || self.width % self.heads == 0",
     message = "must be divisible by architecture.heads",
-    messageExpression =
-        "string(self.width) + ' is not divisible by architecture.heads ' + string(self.heads)",
     fieldPath = ".width")
 public class ArchitectureSpec {
 

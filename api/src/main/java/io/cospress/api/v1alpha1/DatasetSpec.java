@@ -14,17 +14,11 @@ import lombok.Data;
 @Data
 @ValidationRule(
     value = "!has(self.mean) || size(self.mean) == self.channels",
-    message = "needs one value per channel",
-    messageExpression =
-        "'needs one value per channel (' + string(self.channels) + '), got '"
-            + " + string(size(self.mean))",
+    message = "needs one value per channel (dataset.channels)",
     fieldPath = ".mean")
 @ValidationRule(
     value = "!has(self.std) || size(self.std) == self.channels",
-    message = "needs one value per channel",
-    messageExpression =
-        "'needs one value per channel (' + string(self.channels) + '), got '"
-            + " + string(size(self.std))",
+    message = "needs one value per channel (dataset.channels)",
     fieldPath = ".std")
 // IDX keeps labels in a file of their own; OOD scoring never reads labels, so ood needs none.
 @ValidationRule(
@@ -60,10 +54,7 @@ public class DatasetSpec {
   @Default("3")
   @Min(1)
   @Max(3)
-  @ValidationRule(
-      value = "self == 1 || self == 3",
-      message = "must be 1 (grayscale) or 3 (RGB)",
-      messageExpression = "'must be 1 (grayscale) or 3 (RGB), got ' + string(self)")
+  @ValidationRule(value = "self == 1 || self == 3", message = "must be 1 (grayscale) or 3 (RGB)")
   @JsonPropertyDescription("Channels the models take: 1 (grayscale) or 3 (RGB).")
   private Integer channels;
 

@@ -13,10 +13,7 @@ import lombok.Data;
     value =
         "!has(self.student.architecture) || self.student.architecture.type != 'vit'"
             + " || self.dataset.imageSize % self.student.architecture.patchSize == 0",
-    message = "the image size must be a multiple of the patch size",
-    messageExpression =
-        "'image size ' + string(self.dataset.imageSize) + ' is not a multiple of patch size '"
-            + " + string(self.student.architecture.patchSize)",
+    message = "must divide dataset.imageSize",
     fieldPath = ".student.architecture.patchSize")
 public class DistillationRunSpec {
 

@@ -46,12 +46,12 @@ class CelRulesTest {
             VALID.replace(
                 "    model: models/student.pt",
                 "    architecture: {type: vit, patchSize: 4, width: 10, heads: 3}"),
-            "spec.student.architecture.width: 10 is not divisible by architecture.heads 3"),
+            "spec.student.architecture.width: must be divisible by architecture.heads"),
         new Broken(
             "ViT patch that does not divide the image",
             VALID.replace(
                 "    model: models/student.pt", "    architecture: {type: vit, patchSize: 5}"),
-            "spec.student.architecture.patchSize: image size 28 is not a multiple of patch size 5"),
+            "spec.student.architecture.patchSize: must divide dataset.imageSize"),
         new Broken(
             "a zero temperature",
             VALID.replace("batchSize: 32", "batchSize: 32\n    temperatures: [0.1, 0]"),
@@ -59,11 +59,11 @@ class CelRulesTest {
         new Broken(
             "three means for one channel",
             VALID.replace("channels: 1", "channels: 1\n    mean: [0.5, 0.5, 0.5]"),
-            "spec.dataset.mean: needs one value per channel (1), got 3"),
+            "spec.dataset.mean: needs one value per channel (dataset.channels)"),
         new Broken(
             "one std for three channels",
             VALID.replace("channels: 1", "channels: 3\n    std: [0.5]"),
-            "spec.dataset.std: needs one value per channel (3), got 1"),
+            "spec.dataset.std: needs one value per channel (dataset.channels)"),
         new Broken(
             "a zero std",
             VALID.replace("channels: 1", "channels: 1\n    std: [0]"),
@@ -71,7 +71,7 @@ class CelRulesTest {
         new Broken(
             "two channels",
             VALID.replace("channels: 1", "channels: 2"),
-            "spec.dataset.channels: must be 1 (grayscale) or 3 (RGB), got 2"),
+            "spec.dataset.channels: must be 1 (grayscale) or 3 (RGB)"),
         new Broken(
             "idx training split without labels",
             VALID.replace("      labels: data/train-labels.gz\n", ""),
@@ -161,6 +161,29 @@ class CelRulesTest {
         .asString()
         .startsWith("spec: ")
         .contains("evaluating rule: self.a > 1");
+  }
+
+  @Test
+  void aMessageExpressionGivesTheMessageAndFallsBackToTheStaticOneWhenItFails() throws Exception {
+    // The CRD has none today: the API server's cost estimate refuses string() of an int there.
+    JsonNode schema =
+        new ObjectMapper()
+            .readTree(
+                """
+                {"type": "object",
+                 "properties": {"a": {"type": "integer"}, "b": {"type": "string"}},
+                 "x-kubernetes-validations": [
+                   {"rule": "self.a > 1", "message": "a too small",
+                    "messageExpression": "'a is ' + string(self.a)", "fieldPath": ".a"},
+                   {"rule": "self.a < 5", "message": "a too large",
+                    "messageExpression": "'b is ' + self.b"}]}
+                """);
+    CelRules rules = CelRules.compile(schema);
+
+    assertThat(rules.check(new ObjectMapper().readTree("{\"a\": 0}"), "spec"))
+        .containsExactly("spec.a: a is 0");
+    assertThat(rules.check(new ObjectMapper().readTree("{\"a\": 9}"), "spec"))
+        .containsExactly("spec: a too large"); // self.b is absent: the expression fails
   }
 
   @Test

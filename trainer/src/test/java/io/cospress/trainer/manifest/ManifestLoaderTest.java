@@ -154,7 +154,7 @@ class ManifestLoaderTest {
   void normalisationNeedsOneValuePerChannel() {
     String yaml = VALID.replace("channels: 1", "channels: 1\n    mean: [0.5, 0.5, 0.5]");
     assertThat(problemsOf(yaml))
-        .containsExactly("spec.dataset.mean: needs one value per channel (1), got 3");
+        .containsExactly("spec.dataset.mean: needs one value per channel (dataset.channels)");
   }
 
   @Test
@@ -280,7 +280,7 @@ class ManifestLoaderTest {
   @Test
   void twoChannelsAreRejected() {
     assertThat(problemsOf(VALID.replace("channels: 1", "channels: 2")))
-        .containsExactly("spec.dataset.channels: must be 1 (grayscale) or 3 (RGB), got 2");
+        .containsExactly("spec.dataset.channels: must be 1 (grayscale) or 3 (RGB)");
   }
 
   @Test
