@@ -22,11 +22,15 @@ gradients of the total (float32, as in training, and float64) and prints them ne
 NAME.expected.json / NAME.expected.npz; exits 1 unless all agree within relative 1e-4
 (absolute 1e-6 near zero).
 
-Examples:
-  python3 tools/bench_pytorch_step.py --teacher examples/models/teacher-vit-fmnist.pt \\
+With --profile FILE it also profiles one more step with torch.profiler (Chrome trace; each phase
+a record_function range "phase:<name>", for tools/profile_summary.py).
+
+hack/benchmark.sh runs it with PyPI's torch in virtual environments (hack/torch-venv.sh): the
+libtorch version DJL runs and the newest. Examples:
+  PY=$(hack/torch-venv.sh 2.7.1 | tail -n1)
+  $PY tools/bench_pytorch_step.py --teacher examples/models/teacher-vit-fmnist.pt \\
       --student examples/models/student-vit-tiny.pt --batch 64 --image-size 28 --channels 1 --threads 2
-  python3 tools/bench_pytorch_step.py --check-fixtures trainer/src/test/resources/fixtures/cospress-loss
-Debian's torch links the reference BLAS; run through tools/with-openblas.sh for a fair number.
+  $PY tools/bench_pytorch_step.py --check-fixtures trainer/src/test/resources/fixtures/cospress-loss
 """
 import argparse
 import glob
@@ -169,6 +173,27 @@ def blas_library() -> str:
         return "unknown"
 
 
+def profile_step(step, shape, phase_names, trace_path: str) -> None:
+    """Runs one more step under torch.profiler and writes a Chrome trace, each phase wrapped in a
+    record_function range named "phase:<name>" (tools/profile_summary.py splits by them)."""
+    from torch.profiler import ProfilerActivity, profile, record_function
+    ranges = []
+    x = torch.randn(shape)
+
+    def clock(name):
+        ranges[-1].__exit__(None, None, None)
+        if name != phase_names[-1]:
+            ranges.append(record_function("phase:" + phase_names[phase_names.index(name) + 1]))
+            ranges[-1].__enter__()
+
+    with profile(activities=[ProfilerActivity.CPU], record_shapes=True) as prof:
+        ranges.append(record_function("phase:" + phase_names[0]))
+        ranges[-1].__enter__()
+        step(x, clock)
+    os.makedirs(os.path.dirname(os.path.abspath(trace_path)), exist_ok=True)
+    prof.export_chrome_trace(trace_path)
+
+
 def bench(args) -> None:
     torch.set_num_threads(args.threads)
     torch.manual_seed(args.seed)
@@ -207,25 +232,50 @@ def bench(args) -> None:
     head.train()
     opt = torch.optim.AdamW(student_params + list(head.parameters()), lr=5e-4, weight_decay=0.05)
 
-    times, last = [], {}
-    for step in range(args.warmup + args.steps):
-        x = torch.randn(shape)
-        t0 = time.perf_counter()
+    phase_names = ("teacher", "forward", "loss", "backward", "optimizer")
+    phase_totals = dict.fromkeys(phase_names, 0.0)
+
+    def step(x, clock):
+        """One CosPress step on images x; clock(name) is called as each phase ends (the phases of
+        the Java StepPhase)."""
         with torch.no_grad():
             t = teacher(x)
+        clock("teacher")
         c = head(t)
         s = student(x)
+        clock("forward")
         terms = cospress_terms(t, c, s, temps)
         total = terms["local"] + terms["global"] + terms["feature"] + terms["token"]
+        clock("loss")
         opt.zero_grad(set_to_none=True)
         total.backward()
+        clock("backward")
         opt.step()
-        elapsed = time.perf_counter() - t0
-        if step >= args.warmup:
+        clock("optimizer")
+        return terms, total
+
+    times, last = [], {}
+    for i in range(args.warmup + args.steps):
+        x = torch.randn(shape)  # not timed: the Java side reuses one host batch
+        marks = [time.perf_counter()]
+        phase_times = {}
+
+        def clock(name):
+            marks.append(time.perf_counter())
+            phase_times[name] = marks[-1] - marks[-2]
+
+        terms, total = step(x, clock)
+        elapsed = marks[-1] - marks[0]
+        if i >= args.warmup:
             times.append(elapsed)
+            for name, seconds in phase_times.items():
+                phase_totals[name] += seconds
         last = {k: round(float(v), 6) for k, v in terms.items()}
         if args.verbose:
-            print(f"step {step} {elapsed:.4f}s total {float(total):.5f} {last}", file=sys.stderr)
+            print(f"step {i} {elapsed:.4f}s total {float(total):.5f} {last}", file=sys.stderr)
+
+    if args.profile:
+        profile_step(step, shape, phase_names, args.profile)
 
     mean = statistics.fmean(times)
     print(json.dumps({
@@ -249,6 +299,7 @@ def bench(args) -> None:
         "omp_wait_policy": os.environ.get("OMP_WAIT_POLICY", "(unset)"),
         "openblas_num_threads": os.environ.get("OPENBLAS_NUM_THREADS", "(unset)"),
         "loadavg_1m_after": round(os.getloadavg()[0], 2),
+        "phase_ms": {k: round(v / args.steps * 1e3, 3) for k, v in phase_totals.items()},
     }))
 
 
@@ -265,6 +316,9 @@ def main() -> None:
     ap.add_argument("--temperatures", default=",".join(f"{i / 100:.2f}" for i in range(1, 11)))
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--verbose", action="store_true", help="per-step times on stderr")
+    ap.add_argument("--profile", metavar="FILE",
+                    help="after the timed steps, profile one step with torch.profiler and write "
+                         "a Chrome trace to FILE")
     ap.add_argument("--check-fixtures", metavar="DIR",
                     help="check the loss against DIR/NAME.npz fixtures instead of benchmarking")
     args = ap.parse_args()

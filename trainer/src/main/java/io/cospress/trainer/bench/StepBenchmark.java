@@ -60,6 +60,13 @@ public final class StepBenchmark implements Callable<Integer> {
       description = "Print resident memory to stderr every N timed steps (0: never).")
   int rssEvery;
 
+  @Option(
+      names = "--profile",
+      description =
+          "After the timed steps, profile one more step with libtorch's operator profiler and"
+              + " write a Chrome trace here (phase boundaries to FILE.phases.json).")
+  Path profile;
+
   public static void main(String[] args) {
     if (System.getProperty("ai.djl.offline") == null) {
       System.setProperty("ai.djl.offline", "true");
@@ -92,18 +99,24 @@ public final class StepBenchmark implements Callable<Integer> {
               Optional.empty())) {
         CosPressStep step = parts.step();
         for (int i = 0; i < warmup; i++) {
-          runStep(manager, step, pixels, shape);
+          runStep(manager, step, pixels, shape, new PhaseClock(false));
         }
+        PhaseClock phases = new PhaseClock(false);
         long rssStart = residentKiB();
         long start = System.nanoTime();
         for (int i = 0; i < steps; i++) {
-          runStep(manager, step, pixels, shape);
+          runStep(manager, step, pixels, shape, phases);
           if (rssEvery > 0 && (i + 1) % rssEvery == 0) {
             System.err.printf(Locale.ROOT, "step %d rss %.1f MiB%n", i + 1, residentKiB() / 1024.0);
           }
         }
         double seconds = (System.nanoTime() - start) / 1e9;
         long rssEnd = residentKiB();
+        if (profile != null) {
+          PhaseClock profiled = new PhaseClock(true);
+          NativeProfile.record(
+              profile, profiled, () -> runStep(manager, step, pixels, shape, profiled));
+        }
         System.gc();
         long heapUsed =
             ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed() / (1024 * 1024);
@@ -112,7 +125,7 @@ public final class StepBenchmark implements Callable<Integer> {
                 Locale.ROOT,
                 "{\"images_per_second\": %.2f, \"step_seconds_mean\": %.5f, \"steps\": %d,"
                     + " \"batch\": %d, \"threads\": %s, \"rss_mib_after_warmup\": %.1f,"
-                    + " \"rss_mib_end\": %.1f, \"heap_used_mib\": %d}",
+                    + " \"rss_mib_end\": %.1f, \"heap_used_mib\": %d, \"phase_ms\": %s}",
                 steps * batch / seconds,
                 seconds / steps,
                 steps,
@@ -120,7 +133,8 @@ public final class StepBenchmark implements Callable<Integer> {
                 System.getProperty("ai.djl.pytorch.num_threads", "default"),
                 rssStart / 1024.0,
                 rssEnd / 1024.0,
-                heapUsed));
+                heapUsed,
+                phases.meanMillisJson()));
       }
     }
     return 0;
@@ -128,10 +142,12 @@ public final class StepBenchmark implements Callable<Integer> {
 
   private final ImageBatchBuffer buffer = new ImageBatchBuffer();
 
-  private void runStep(NDManager manager, CosPressStep step, float[] pixels, Shape shape) {
+  private void runStep(
+      NDManager manager, CosPressStep step, float[] pixels, Shape shape, PhaseClock phases) {
     try (NDManager scope = manager.newSubManager()) {
       NDArray images = buffer.tensor(scope, pixels, shape);
-      step.run(images, 1e-4);
+      phases.stepStarts();
+      step.run(images, 1e-4, phases);
     }
   }
 

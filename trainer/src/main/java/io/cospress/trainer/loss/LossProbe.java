@@ -58,8 +58,8 @@ public final class LossProbe {
       for (float tau : taus) {
         temperatures.add((double) tau);
       }
-      CosPressLoss loss = new CosPressLoss(temperatures, LossWeights.ONES);
-      try (CompressionHead head = CompressionHead.of(manager, headArrays)) {
+      try (CosPressLoss loss = new CosPressLoss(temperatures, LossWeights.ONES);
+          CompressionHead head = CompressionHead.of(manager, headArrays)) {
         student.setRequiresGradient(true);
         LossValues values;
         try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {

@@ -7,10 +7,12 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.nn.Parameter;
 import ai.djl.pytorch.engine.PtSymbolBlock;
+import ai.djl.pytorch.jni.IValueUtils;
 import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.Pair;
 import io.cospress.trainer.config.InputFiles;
+import io.cospress.trainer.torch.NoGrad;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Files;
@@ -32,6 +34,9 @@ public final class TorchScriptModel implements AutoCloseable {
   private final PtSymbolBlock block;
   private final String select;
   private final ParameterStore parameterStore;
+
+  /** Whether {@link #forwardFrozen} put the module in eval mode without the block knowing. */
+  private boolean evalWithoutBlock;
 
   private TorchScriptModel(Path file, Model model, String select) {
     this.file = file;
@@ -73,8 +78,31 @@ public final class TorchScriptModel implements AutoCloseable {
 
   /** Runs the module and picks the configured output. */
   public NDArray forward(NDArray images, boolean training) {
+    if (evalWithoutBlock) {
+      // forwardFrozen switched the module to eval behind the block, which may still believe it
+      // is in training mode and so would not switch back.
+      if (training) {
+        JniUtils.enableTrainingMode(block);
+      }
+      evalWithoutBlock = false;
+    }
     NDList outputs = block.forward(parameterStore, new NDList(images), training);
     return pick(outputs);
+  }
+
+  /**
+   * Runs the module in eval mode with autograd off, as PyTorch's {@code torch.no_grad()}: the
+   * output is an ordinary tensor that a recorded op may use. DJL's own eval forward runs under
+   * inference mode, whose tensors autograd refuses, so they had to be copied every step.
+   */
+  public NDArray forwardFrozen(NDArray images) {
+    if (!evalWithoutBlock) {
+      JniUtils.enableInferenceMode(block); // module.eval(); the name is DJL's
+      evalWithoutBlock = true;
+    }
+    try (NoGrad ignored = NoGrad.begin()) {
+      return pick(IValueUtils.forward(block, new NDList(images), true));
+    }
   }
 
   private NDArray pick(NDList outputs) {

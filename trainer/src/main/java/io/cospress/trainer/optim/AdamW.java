@@ -3,6 +3,8 @@ package io.cospress.trainer.optim;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.pytorch.engine.PtNDArray;
+import ai.djl.pytorch.jni.JniUtils;
 import io.cospress.trainer.model.TrainableParameter;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -42,6 +44,13 @@ public final class AdamW implements AutoCloseable {
   /**
    * Applies one update with the gradients accumulated by the last backward pass, then clears them.
    *
+   * <p>Each parameter is updated by one native call (libtorch's fused Adam update that DJL ships,
+   * in its AdamW form) instead of some fifteen tensor ops, each a JNI crossing that also turned its
+   * number operands into direct buffers only the garbage collector frees. That update takes {@code
+   * m · lrc / (√v + ε')}; with {@code lrc = lr·√c2/c1} and {@code ε' = ε·√c2} this is exactly
+   * {@code lr · m̂ / (√v̂ + ε)} with the bias-corrected moments {@code m̂ = m/c1}, {@code v̂ =
+   * v/c2}. Decay, {@code w ← w·(1 - lr·λ)}, comes first, as in PyTorch's AdamW.
+   *
    * @return the global gradient L2 norm before clipping, or NaN when clipping is off: measuring it
    *     reads every gradient back to the host, which the step should not pay for unused
    */
@@ -49,8 +58,10 @@ public final class AdamW implements AutoCloseable {
     updates++;
     double b1 = settings.beta1();
     double b2 = settings.beta2();
-    float correction1 = (float) (1 - Math.pow(b1, updates));
-    float correction2 = (float) (1 - Math.pow(b2, updates));
+    double correction1 = 1 - Math.pow(b1, updates);
+    double root2 = Math.sqrt(1 - Math.pow(b2, updates));
+    float correctedRate = (float) (learningRate * root2 / correction1);
+    float correctedEpsilon = (float) (settings.epsilon() * root2);
     try (NDManager scratch = manager.newSubManager()) {
       List<NDArray> gradients = new ArrayList<>(parameters.size());
       for (TrainableParameter p : parameters) {
@@ -67,22 +78,24 @@ public final class AdamW implements AutoCloseable {
         }
       }
       for (int i = 0; i < parameters.size(); i++) {
-        TrainableParameter p = parameters.get(i);
-        NDArray g = clip == 1f ? gradients.get(i) : gradients.get(i).mul(clip);
-        NDArray m = firstMoments.get(p.name());
-        NDArray v = secondMoments.get(p.name());
-        // Results of ops on the moments would otherwise attach to the optimizer's long-lived
-        // manager and accumulate; borrowed into the scratch manager they die with the step.
-        scratch.tempAttachAll(m, v);
-        m.muli((float) b1).addi(g.mul((float) (1 - b1)));
-        v.muli((float) b2).addi(g.square().muli((float) (1 - b2)));
-        NDArray weight = p.array();
-        if (settings.weightDecay() > 0 && weight.getShape().dimension() >= 2) {
-          weight.muli((float) (1 - learningRate * settings.weightDecay()));
-        }
-        NDArray denominator = v.div(correction2).sqrt().addi((float) settings.epsilon());
-        weight.subi(m.div(denominator).muli((float) (learningRate / correction1)));
-        gradients.get(i).subi(gradients.get(i)); // clear the accumulated gradient in place
+        PtNDArray weight = (PtNDArray) parameters.get(i).array();
+        String name = parameters.get(i).name();
+        float decay = weight.getShape().dimension() >= 2 ? (float) settings.weightDecay() : 0f;
+        JniUtils.adamUpdate(
+            weight,
+            (PtNDArray) gradients.get(i),
+            (PtNDArray) firstMoments.get(name),
+            (PtNDArray) secondMoments.get(name),
+            (float) learningRate,
+            correctedRate,
+            decay,
+            clip,
+            -1f, // no element-wise clamp
+            (float) b1,
+            (float) b2,
+            correctedEpsilon,
+            true);
+        JniUtils.zeroGrad(weight);
       }
       return norm;
     }

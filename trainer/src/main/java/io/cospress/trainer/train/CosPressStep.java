@@ -18,22 +18,12 @@ import io.cospress.trainer.optim.AdamW;
  */
 public final class CosPressStep {
 
-  /**
-   * Steps between explicit garbage collections. Tensor reads and scalar operands leave small native
-   * buffers that only the collector releases, and a training loop barely touches the Java heap, so
-   * the collector would otherwise not run for hundreds of steps while resident memory climbs
-   * (measured: 529 to 848 MiB over 900 quickstart steps without, flat with a collection every 25
-   * steps). A collection of this nearly empty heap takes milliseconds.
-   */
-  static final int STEPS_PER_COLLECTION = 25;
-
   private final TorchScriptModel teacher;
   private final Student student;
   private final CompressionHead head;
   private final CosPressLoss loss;
   private final AdamW optimizer;
   private final boolean pooledOnly;
-  private long steps;
 
   public CosPressStep(
       TorchScriptModel teacher,
@@ -55,20 +45,26 @@ public final class CosPressStep {
    * which the caller closes after the step.
    */
   public LossValues run(NDArray images, double learningRate) {
-    // Inference tensors from the frozen teacher must be copied before autograd sees them.
-    NDArray t = pool(teacher.forward(images, false)).duplicate();
+    return run(images, learningRate, StepPhase.Listener.NONE);
+  }
+
+  /** {@link #run(NDArray, double)}, telling {@code phases} as each part of the step ends. */
+  public LossValues run(NDArray images, double learningRate, StepPhase.Listener phases) {
+    NDArray t = pool(teacher.forwardFrozen(images));
+    phases.ended(StepPhase.TEACHER);
     LossValues values;
     try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
       NDArray c = head.forward(t);
       NDArray s = pool(student.forward(images, true));
+      phases.ended(StepPhase.FORWARD);
       LossTerms terms = loss.compute(t, c, s);
+      phases.ended(StepPhase.LOSS);
       collector.backward(terms.total());
       values = terms.values();
+      phases.ended(StepPhase.BACKWARD);
     }
     optimizer.step(learningRate);
-    if (++steps % STEPS_PER_COLLECTION == 0) {
-      System.gc();
-    }
+    phases.ended(StepPhase.OPTIMIZER);
     return values;
   }
 

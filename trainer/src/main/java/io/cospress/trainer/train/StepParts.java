@@ -71,6 +71,7 @@ public record StepParts(CompressionHead head, AdamW optimizer, CosPressLoss loss
 
   @Override
   public void close() {
+    loss.close();
     optimizer.close();
     head.close();
   }
