@@ -385,7 +385,7 @@ class CrdValidationIT {
           student: {model: models/student.pt}
           dataset:
             format: idx
-            train: {path: data/train-images-idx3-ubyte.gz}
+            train: {path: data/train-images-idx3-ubyte.gz, labels: data/train-labels-idx1-ubyte.gz}
         """
             .formatted(name);
 
