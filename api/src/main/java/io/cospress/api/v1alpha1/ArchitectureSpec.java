@@ -13,7 +13,8 @@ import lombok.Data;
 @Data
 @ValidationRule(
     value = "self.type != 'vit' || self.width % self.heads == 0",
-    message = "architecture.width must be divisible by architecture.heads")
+    message = "must be divisible by architecture.heads",
+    fieldPath = ".width")
 public class ArchitectureSpec {
 
   /** Built-in families. */
@@ -33,32 +34,32 @@ public class ArchitectureSpec {
   @Min(1)
   @Max(64)
   @JsonPropertyDescription("ViT patch size in pixels; the image size must be a multiple of it.")
-  private Integer patchSize = 16;
+  private Integer patchSize;
 
   @Default("192")
   @Min(8)
   @Max(8192)
   @JsonPropertyDescription("Embedding width D of the student (ViT) or of its first stage (ResNet).")
-  private Integer width = 192;
+  private Integer width;
 
   @Default("12")
   @Min(1)
   @Max(64)
   @JsonPropertyDescription(
       "Number of transformer blocks (ViT) or residual blocks per stage (ResNet).")
-  private Integer depth = 12;
+  private Integer depth;
 
   @Default("3")
   @Min(1)
   @Max(64)
   @JsonPropertyDescription("Attention heads per block (ViT only).")
-  private Integer heads = 3;
+  private Integer heads;
 
   @Default("4")
   @Min(1)
   @Max(16)
   @JsonPropertyDescription("Hidden width of the ViT MLP as a multiple of the embedding width.")
-  private Integer mlpRatio = 4;
+  private Integer mlpRatio;
 
   @Min(8)
   @Max(8192)

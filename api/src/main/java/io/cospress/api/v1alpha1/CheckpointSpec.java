@@ -19,17 +19,17 @@ public class CheckpointSpec {
   @ValidationRule(
       value = "self == oldSelf",
       message = "spec.checkpoint.path cannot change once the run exists")
-  private String path = "checkpoints";
+  private String path;
 
   @Default("1")
   @Min(1)
   @JsonPropertyDescription("Write a checkpoint every this many epochs.")
-  private Integer intervalEpochs = 1;
+  private Integer intervalEpochs;
 
   @Default("3")
   @Min(1)
   @JsonPropertyDescription("Keep this many most recent checkpoints (the best one is kept as well).")
-  private Integer keep = 3;
+  private Integer keep;
 
   @JsonPropertyDescription("PersistentVolumeClaim that holds checkpoints in a cluster.")
   @ValidationRule(
@@ -41,5 +41,5 @@ public class CheckpointSpec {
   @JsonPropertyDescription(
       "Keep (Retain) or remove (Delete) the run's checkpoint directory on the claim when the run"
           + " is deleted; Delete runs a cleanup Job before the run goes.")
-  private RetentionPolicy retentionPolicy = RetentionPolicy.RETAIN;
+  private RetentionPolicy retentionPolicy;
 }

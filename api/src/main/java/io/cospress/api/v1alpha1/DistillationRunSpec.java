@@ -9,6 +9,12 @@ import lombok.Data;
 
 /** What to distil, from what, on which data, and how. */
 @Data
+@ValidationRule(
+    value =
+        "!has(self.student.architecture) || self.student.architecture.type != 'vit'"
+            + " || self.dataset.imageSize % self.student.architecture.patchSize == 0",
+    message = "must divide dataset.imageSize",
+    fieldPath = ".student.architecture.patchSize")
 public class DistillationRunSpec {
 
   /** Restarts after application errors or node loss when {@code maxRestarts} is not set. */
@@ -40,19 +46,19 @@ public class DistillationRunSpec {
       value = "self == oldSelf",
       message = "spec.training cannot change once the run exists; create a new DistillationRun")
   @Default("{}")
-  private TrainingSpec training = new TrainingSpec();
+  private TrainingSpec training;
 
   @JsonPropertyDescription("How and how often the student is evaluated against the teacher.")
   @Default("{}")
-  private EvaluationSpec evaluation = new EvaluationSpec();
+  private EvaluationSpec evaluation;
 
   @JsonPropertyDescription("Where checkpoints are written, how often, and how many are kept.")
   @Default("{}")
-  private CheckpointSpec checkpoint = new CheckpointSpec();
+  private CheckpointSpec checkpoint;
 
   @JsonPropertyDescription("Compute requested for the trainer pod and where it may be scheduled.")
   @Default("{}")
-  private ResourcesSpec resources = new ResourcesSpec();
+  private ResourcesSpec resources;
 
   @JsonPropertyDescription(
       "Kueue LocalQueue that admits the run; becomes the kueue.x-k8s.io/queue-name label of the"
@@ -63,14 +69,14 @@ public class DistillationRunSpec {
   @JsonPropertyDescription(
       "Stop the trainer gracefully (it checkpoints first) while true; setting it back to false"
           + " resumes from the latest checkpoint.")
-  private Boolean suspend = false;
+  private Boolean suspend;
 
   @Default("" + DEFAULT_MAX_RESTARTS)
   @Min(0)
   @JsonPropertyDescription(
       "Retries after application errors or node loss, each resuming from the latest checkpoint."
           + " Preemption and eviction do not use this budget.")
-  private Integer maxRestarts = DEFAULT_MAX_RESTARTS;
+  private Integer maxRestarts;
 
   @JsonPropertyDescription(
       "Trainer container image; empty means the operator's default for the requested device.")

@@ -12,20 +12,20 @@ public class LossWeightsSpec {
   @Default("1.0")
   @Min(0.0)
   @JsonPropertyDescription("Weight of the local SNE term (patch neighbourhoods within an image).")
-  private Double local = 1.0;
+  private Double local;
 
   @Default("1.0")
   @Min(0.0)
   @JsonPropertyDescription("Weight of the global SNE term (CLS tokens across the batch).")
-  private Double global = 1.0;
+  private Double global;
 
   @Default("1.0")
   @Min(0.0)
   @JsonPropertyDescription("Weight of the flattened-feature cosine term.")
-  private Double feature = 1.0;
+  private Double feature;
 
   @Default("1.0")
   @Min(0.0)
   @JsonPropertyDescription("Weight of the CLS-token cosine term.")
-  private Double token = 1.0;
+  private Double token;
 }

@@ -20,7 +20,7 @@ public class ResourcesSpec {
   @Default("0")
   @Min(0)
   @JsonPropertyDescription("NVIDIA GPUs (nvidia.com/gpu) per trainer pod; 0 trains on CPU.")
-  private Integer gpus = 0;
+  private Integer gpus;
 
   // No schema default: the operator fills in its install-wide default (the chart's
   // trainer.resources), so a platform team can size runs that do not say without editing them.

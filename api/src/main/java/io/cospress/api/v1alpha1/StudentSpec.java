@@ -28,7 +28,7 @@ public class StudentSpec {
 
   @Default("tokens")
   @JsonPropertyDescription("Shape of the student's output; must match the teacher's.")
-  private ModelOutput output = ModelOutput.TOKENS;
+  private ModelOutput output;
 
   @JsonPropertyDescription("A built-in student architecture, trained from scratch.")
   private ArchitectureSpec architecture;

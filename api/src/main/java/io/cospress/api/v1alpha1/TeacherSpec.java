@@ -30,5 +30,5 @@ public class TeacherSpec {
   @Default("tokens")
   @JsonPropertyDescription(
       "Shape of the selected output: tokens [B,T,D] with token 0 the CLS token, or pooled [B,D].")
-  private ModelOutput output = ModelOutput.TOKENS;
+  private ModelOutput output;
 }

@@ -130,12 +130,12 @@ class CrdValidationIT {
             "negative temperature",
             m -> set(m, "spec.training.temperatures", List.of(0.07, -0.5)),
             "spec.training.temperatures",
-            "training.temperatures must all be greater than 0"),
+            "every temperature must be > 0"),
         new Invalid(
             "zero temperature",
             m -> set(m, "spec.training.temperatures", List.of(0.0)),
             "spec.training.temperatures",
-            "training.temperatures must all be greater than 0"),
+            "every temperature must be > 0"),
         new Invalid(
             "empty temperature list",
             m -> set(m, "spec.training.temperatures", List.of()),
@@ -188,21 +188,50 @@ class CrdValidationIT {
                     m,
                     "spec.student",
                     Map.of("architecture", Map.of("type", "vit", "width", 200, "heads", 3))),
-            "spec.student.architecture",
-            "architecture.width must be divisible by architecture.heads"),
+            "spec.student.architecture.width",
+            "must be divisible by architecture.heads"),
         new Invalid(
             "dataset.mean with three values for one channel",
             m -> set(m, "spec.dataset.mean", List.of(0.5, 0.5, 0.5)),
-            "spec.dataset",
-            "dataset.mean needs one value per channel"),
+            "spec.dataset.mean",
+            "needs one value per channel (dataset.channels)"),
         new Invalid(
             "dataset.std with one value for three channels",
             m -> {
               set(m, "spec.dataset.channels", 3);
               set(m, "spec.dataset.std", List.of(0.25));
             },
-            "spec.dataset",
-            "dataset.std needs one value per channel"),
+            "spec.dataset.std",
+            "needs one value per channel (dataset.channels)"),
+        new Invalid(
+            "two channels",
+            m -> set(m, "spec.dataset.channels", 2),
+            "spec.dataset.channels",
+            "must be 1 (grayscale) or 3 (RGB)"),
+        new Invalid(
+            "a zero standard deviation",
+            m -> set(m, "spec.dataset.std", List.of(0.0)),
+            "spec.dataset.std",
+            "every value must be > 0"),
+        new Invalid(
+            "idx training split without labels",
+            m -> remove(m, "spec.dataset.train.labels"),
+            "spec.dataset.train.labels",
+            "required for the idx format"),
+        new Invalid(
+            "idx validation split without labels",
+            m -> set(m, "spec.dataset.validation", Map.of("path", "data/val-images.gz")),
+            "spec.dataset.validation.labels",
+            "required for the idx format"),
+        new Invalid(
+            "ViT patch size that does not divide the image size",
+            m ->
+                set(
+                    m,
+                    "spec.student",
+                    Map.of("architecture", Map.of("type", "vit", "patchSize", 5, "width", 192))),
+            "spec.student.architecture.patchSize",
+            "must divide dataset.imageSize"),
         new Invalid(
             "four channels",
             m -> set(m, "spec.dataset.channels", 4),
@@ -356,7 +385,7 @@ class CrdValidationIT {
           student: {model: models/student.pt}
           dataset:
             format: idx
-            train: {path: data/train-images-idx3-ubyte.gz}
+            train: {path: data/train-images-idx3-ubyte.gz, labels: data/train-labels-idx1-ubyte.gz}
         """
             .formatted(name);
 

@@ -49,7 +49,7 @@ class PrinterColumnsIT {
             format: idx
             channels: 1
             imageSize: 28
-            train: {path: data/train-images-idx3-ubyte.gz}
+            train: {path: data/train-images-idx3-ubyte.gz, labels: data/train-labels-idx1-ubyte.gz}
           training: {epochs: 10, batchSize: 64}
         """
             .formatted(RUN);

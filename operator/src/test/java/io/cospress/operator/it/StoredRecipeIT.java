@@ -12,8 +12,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The stored run is the effective recipe: the API server fills in every default the CRD declares,
- * including the fields of blocks the manifest left out. Read back raw (not through the Java model,
- * whose initialisers would hide a missing default). No operator runs here.
+ * including the fields of blocks the manifest left out. Read back raw, not through the Java model,
+ * so nothing on the client side can supply a value the server did not store. No operator runs here.
  */
 class StoredRecipeIT {
 

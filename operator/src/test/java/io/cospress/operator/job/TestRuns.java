@@ -1,5 +1,6 @@
 package io.cospress.operator.job;
 
+import io.cospress.api.schema.SchemaDefaults;
 import io.cospress.api.v1alpha1.DatasetFormat;
 import io.cospress.api.v1alpha1.DatasetSpec;
 import io.cospress.api.v1alpha1.DistillationRun;
@@ -9,7 +10,7 @@ import io.cospress.api.v1alpha1.StudentSpec;
 import io.cospress.api.v1alpha1.TeacherSpec;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 
-/** Runs as the API server would hand them to the operator. */
+/** Runs as the API server would hand them to the operator: schema defaults filled in. */
 public final class TestRuns {
 
   public static final String NAMESPACE = "vision";
@@ -48,10 +49,11 @@ public final class TestRuns {
     dataset.setTrain(train);
     dataset.setImageSize(28);
     dataset.setChannels(1);
-    DistillationRunSpec spec = new DistillationRunSpec();
-    spec.setTeacher(teacher);
-    spec.setStudent(student);
-    spec.setDataset(dataset);
+    DistillationRunSpec given = new DistillationRunSpec();
+    given.setTeacher(teacher);
+    given.setStudent(student);
+    given.setDataset(dataset);
+    DistillationRunSpec spec = SchemaDefaults.of(given);
     spec.getResources().setCpu("4");
     spec.getResources().setMemory("8Gi");
     return spec;

@@ -1,5 +1,6 @@
 package io.cospress.operator.plan;
 
+import io.cospress.api.schema.SchemaDefaults;
 import io.cospress.api.v1alpha1.CosPressConstants;
 import io.cospress.api.v1alpha1.DistillationRun;
 import io.cospress.api.v1alpha1.DistillationRunSpec;
@@ -49,7 +50,8 @@ public final class PlannedRun {
             .withUid("5f0c7a4e-2b1d-4c3e-9a8f-0d1e2f3a4b5c")
             .withCreationTimestamp(START.toString())
             .build());
-    run.setSpec(new DistillationRunSpec());
+    // As the API server stores a run: every schema default filled in.
+    run.setSpec(SchemaDefaults.of(new DistillationRunSpec()));
     run.setStatus(null); // the API server drops status on create
   }
 

@@ -4,24 +4,19 @@ import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
-import io.cospress.api.v1alpha1.TrainingSpec;
-import io.cospress.trainer.loss.CosPressLoss;
-import io.cospress.trainer.loss.LossWeights;
-import io.cospress.trainer.model.CompressionHead;
+import io.cospress.trainer.manifest.ManifestLoader;
 import io.cospress.trainer.model.TorchScriptModel;
 import io.cospress.trainer.model.TorchScriptStudent;
-import io.cospress.trainer.model.TrainableParameter;
-import io.cospress.trainer.optim.AdamW;
-import io.cospress.trainer.optim.AdamWSettings;
 import io.cospress.trainer.train.CosPressStep;
 import io.cospress.trainer.train.ImageBatchBuffer;
+import io.cospress.trainer.train.ModelShapes;
+import io.cospress.trainer.train.StepParts;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -29,8 +24,9 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * Times the CosPress training step (the same {@link CosPressStep} the trainer runs) on random
- * images and reports images per second and memory. The PyTorch reference, {@code
+ * Times the CosPress training step (the same {@link CosPressStep}, head, optimizer and objective
+ * the trainer runs, built by the same {@link StepParts}, with the schema's default recipe) on
+ * random images and reports images per second and memory. The PyTorch reference, {@code
  * tools/bench_pytorch_step.py}, runs the same models, batch and threads; {@code hack/benchmark.sh}
  * runs both and prints the ratio.
  */
@@ -92,55 +88,53 @@ public final class StepBenchmark implements Callable<Integer> {
         pixels[i] = (float) random.nextGaussian();
       }
       Shape shape = new Shape(batch, channels, imageSize, imageSize);
-      long[] dims = widths(manager, teacher, student, shape);
-      try (CompressionHead head =
-          CompressionHead.initialise(manager, (int) dims[0], (int) dims[1], 1)) {
-        List<TrainableParameter> params = new ArrayList<>(student.parameters());
-        params.addAll(head.parameters());
-        try (AdamW adamW =
-                new AdamW(manager, params, new AdamWSettings(0.9, 0.999, 1e-8, 0.05, null));
-            CosPressLoss loss =
-                new CosPressLoss(TrainingSpec.DEFAULT_TEMPERATURES, LossWeights.ONES)) {
-          CosPressStep step = new CosPressStep(teacher, student, head, loss, adamW, false);
-          for (int i = 0; i < warmup; i++) {
-            runStep(manager, step, pixels, shape, new PhaseClock(false));
-          }
-          PhaseClock phases = new PhaseClock(false);
-          long rssStart = residentKiB();
-          long start = System.nanoTime();
-          for (int i = 0; i < steps; i++) {
-            runStep(manager, step, pixels, shape, phases);
-            if (rssEvery > 0 && (i + 1) % rssEvery == 0) {
-              System.err.printf(
-                  Locale.ROOT, "step %d rss %.1f MiB%n", i + 1, residentKiB() / 1024.0);
-            }
-          }
-          double seconds = (System.nanoTime() - start) / 1e9;
-          long rssEnd = residentKiB();
-          if (profile != null) {
-            PhaseClock profiled = new PhaseClock(true);
-            NativeProfile.record(
-                profile, profiled, () -> runStep(manager, step, pixels, shape, profiled));
-          }
-          System.gc();
-          long heapUsed =
-              ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed() / (1024 * 1024);
-          System.out.println(
-              String.format(
-                  Locale.ROOT,
-                  "{\"images_per_second\": %.2f, \"step_seconds_mean\": %.5f, \"steps\": %d,"
-                      + " \"batch\": %d, \"threads\": %s, \"rss_mib_after_warmup\": %.1f,"
-                      + " \"rss_mib_end\": %.1f, \"heap_used_mib\": %d, \"phase_ms\": %s}",
-                  steps * batch / seconds,
-                  seconds / steps,
-                  steps,
-                  batch,
-                  System.getProperty("ai.djl.pytorch.num_threads", "default"),
-                  rssStart / 1024.0,
-                  rssEnd / 1024.0,
-                  heapUsed,
-                  phases.meanMillisJson()));
+      ModelShapes shapes = ModelShapes.measure(teacher, student, manager, channels, imageSize);
+      try (StepParts parts =
+          StepParts.build(
+              manager,
+              teacher,
+              student,
+              shapes,
+              ManifestLoader.defaultTraining(),
+              Optional.empty())) {
+        CosPressStep step = parts.step();
+        for (int i = 0; i < warmup; i++) {
+          runStep(manager, step, pixels, shape, new PhaseClock(false));
         }
+        PhaseClock phases = new PhaseClock(false);
+        long rssStart = residentKiB();
+        long start = System.nanoTime();
+        for (int i = 0; i < steps; i++) {
+          runStep(manager, step, pixels, shape, phases);
+          if (rssEvery > 0 && (i + 1) % rssEvery == 0) {
+            System.err.printf(Locale.ROOT, "step %d rss %.1f MiB%n", i + 1, residentKiB() / 1024.0);
+          }
+        }
+        double seconds = (System.nanoTime() - start) / 1e9;
+        long rssEnd = residentKiB();
+        if (profile != null) {
+          PhaseClock profiled = new PhaseClock(true);
+          NativeProfile.record(
+              profile, profiled, () -> runStep(manager, step, pixels, shape, profiled));
+        }
+        System.gc();
+        long heapUsed =
+            ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed() / (1024 * 1024);
+        System.out.println(
+            String.format(
+                Locale.ROOT,
+                "{\"images_per_second\": %.2f, \"step_seconds_mean\": %.5f, \"steps\": %d,"
+                    + " \"batch\": %d, \"threads\": %s, \"rss_mib_after_warmup\": %.1f,"
+                    + " \"rss_mib_end\": %.1f, \"heap_used_mib\": %d, \"phase_ms\": %s}",
+                steps * batch / seconds,
+                seconds / steps,
+                steps,
+                batch,
+                System.getProperty("ai.djl.pytorch.num_threads", "default"),
+                rssStart / 1024.0,
+                rssEnd / 1024.0,
+                heapUsed,
+                phases.meanMillisJson()));
       }
     }
     return 0;
@@ -154,16 +148,6 @@ public final class StepBenchmark implements Callable<Integer> {
       NDArray images = buffer.tensor(scope, pixels, shape);
       phases.stepStarts();
       step.run(images, 1e-4, phases);
-    }
-  }
-
-  private static long[] widths(
-      NDManager manager, TorchScriptModel teacher, TorchScriptStudent student, Shape shape) {
-    try (NDManager scope = manager.newSubManager()) {
-      NDArray probe = scope.zeros(new Shape(2, shape.get(1), shape.get(2), shape.get(3)));
-      Shape t = teacher.forward(probe, false).getShape();
-      Shape s = student.forward(probe, false).getShape();
-      return new long[] {t.get(t.dimension() - 1), s.get(s.dimension() - 1)};
     }
   }
 

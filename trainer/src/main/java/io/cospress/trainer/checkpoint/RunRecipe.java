@@ -1,45 +1,19 @@
 package io.cospress.trainer.checkpoint;
 
-import com.fasterxml.jackson.annotation.JsonInclude;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.cospress.api.v1alpha1.DistillationRunSpec;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.TreeMap;
 import java.util.TreeSet;
 
 /**
- * What a checkpoint was trained with: every effective field (defaults filled in) of {@code
- * spec.teacher}, {@code spec.student}, {@code spec.training} and of {@code spec.dataset} except the
- * evaluation-only splits, flattened to {@code "spec.training.optimizer.learningRate" -> "0.002"}. A
- * resume with a different recipe would silently mix two trainings, so it is refused, naming each
- * field that differs. Evaluation, checkpointing and cluster settings may change freely.
+ * Compares the recipe a checkpoint was trained with ({@link CheckpointState#recipe()}, written from
+ * {@code TrainerConfig.recipe()}) with the manifest's. A resume with a different recipe would
+ * silently mix two trainings, so it is refused, naming each field that differs.
  */
 public final class RunRecipe {
 
-  private static final ObjectMapper JSON =
-      new ObjectMapper().setSerializationInclusion(JsonInclude.Include.NON_NULL);
-
-  /** Dataset fields that only feed evaluation. */
-  private static final List<String> EVALUATION_SPLITS = List.of("validation", "ood");
-
   private RunRecipe() {}
-
-  public static Map<String, String> of(DistillationRunSpec spec) {
-    Map<String, String> recipe = new TreeMap<>();
-    flatten("spec.teacher", JSON.valueToTree(spec.getTeacher()), recipe);
-    flatten("spec.student", JSON.valueToTree(spec.getStudent()), recipe);
-    ObjectNode dataset = JSON.valueToTree(spec.getDataset());
-    EVALUATION_SPLITS.forEach(dataset::remove);
-    flatten("spec.dataset", dataset, recipe);
-    flatten("spec.training", JSON.valueToTree(spec.getTraining()), recipe);
-    return recipe;
-  }
 
   /** One line per differing field: {@code field (checkpoint X, manifest Y)}. */
   public static List<String> differences(Map<String, String> checkpoint, Map<String, String> now) {
@@ -58,24 +32,5 @@ public final class RunRecipe {
 
   private static String shown(String value) {
     return value == null ? "unset" : value;
-  }
-
-  private static void flatten(String path, JsonNode node, Map<String, String> into) {
-    if (node == null || node.isNull()) {
-      return;
-    }
-    if (node.isObject()) {
-      Iterator<Map.Entry<String, JsonNode>> fields = node.fields();
-      while (fields.hasNext()) {
-        Map.Entry<String, JsonNode> field = fields.next();
-        flatten(path + "." + field.getKey(), field.getValue(), into);
-      }
-    } else if (node.isArray() && node.size() > 0 && node.get(0).isContainerNode()) {
-      for (int i = 0; i < node.size(); i++) {
-        flatten(path + "[" + i + "]", node.get(i), into);
-      }
-    } else {
-      into.put(path, node.isTextual() ? node.asText() : node.toString());
-    }
   }
 }

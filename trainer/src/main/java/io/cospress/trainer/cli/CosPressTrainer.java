@@ -36,11 +36,11 @@ public final class CosPressTrainer implements Runnable {
       description = "Print the stack trace of an error, not only its message.")
   boolean debug;
 
-  /** The process environment, replaceable so tests can play the pod without a pod. */
-  final Map<String, String> environment;
+  /** The process environment's pod settings, replaceable so tests play the pod without a pod. */
+  final PodEnvironment pod;
 
   CosPressTrainer(Map<String, String> environment) {
-    this.environment = Map.copyOf(environment);
+    this.pod = PodEnvironment.of(environment);
   }
 
   public static void main(String[] args) {
@@ -68,7 +68,7 @@ public final class CosPressTrainer implements Runnable {
     } catch (OutOfMemoryError | StackOverflowError e) {
       code = errors.report(e);
     }
-    TerminationMessage.write(environment, errors.lines());
+    TerminationMessage.write(PodEnvironment.of(environment), errors.lines());
     return code;
   }
 

@@ -1,7 +1,7 @@
 package io.cospress.trainer.cli;
 
 import io.cospress.trainer.config.InvalidInputException;
-import io.cospress.trainer.config.ManifestException;
+import io.cospress.trainer.manifest.ManifestException;
 import io.cospress.trainer.train.Failures;
 import java.io.PrintStream;
 import java.io.PrintWriter;

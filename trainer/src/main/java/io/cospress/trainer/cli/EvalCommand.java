@@ -1,19 +1,16 @@
 package io.cospress.trainer.cli;
 
 import ai.djl.Device;
-import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import io.cospress.api.v1alpha1.MetricsStatus;
 import io.cospress.trainer.checkpoint.CheckpointStore;
 import io.cospress.trainer.config.InvalidInputException;
 import io.cospress.trainer.config.RunManifest;
-import io.cospress.trainer.metrics.TrainerMetrics;
 import io.cospress.trainer.output.RunDirectory;
-import io.cospress.trainer.train.DistillationSession;
+import io.cospress.trainer.report.MetricsReport;
 import io.cospress.trainer.train.RunOptions;
-import io.cospress.trainer.train.StopSignal;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.cospress.trainer.train.SessionFactory;
+import io.cospress.trainer.train.TrainingSession;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -38,32 +35,23 @@ final class EvalCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws IOException {
-    RunManifest manifest = files.load(parent.environment);
+    RunManifest manifest = files.load(parent.pod);
     Path output = files.outputDir(manifest);
-    Path checkpoints =
-        manifest.confine(
-            "spec.checkpoint.path", output, manifest.run().getSpec().getCheckpoint().getPath());
-    RunDirectory.inspect(output, checkpoints, manifest.confinement(output), System.err::println)
+    RunDirectory.inspect(
+            output,
+            manifest.checkpointDir(output),
+            manifest.confinement(output),
+            System.err::println)
         .close();
     requireCheckpoint(manifest, output);
     RunOptions options =
         new RunOptions(output, Device.cpu(), -1, RunOptions.defaultWorkers(), null);
-    TrainerMetrics metrics =
-        new TrainerMetrics(new SimpleMeterRegistry(), manifest.namespace(), manifest.name());
-    try (DistillationSession session =
-        new DistillationSession(
-            manifest,
-            options,
-            (report, milestone) -> {},
-            metrics,
-            new StopSignal(),
-            System.err::println)) {
-      MetricsStatus result = session.evaluateOnly();
+    try (TrainingSession session =
+        new SessionFactory(options, System.err::println).open(manifest)) {
+      MetricsReport result = session.evaluateOnly();
+      // MetricsReport leaves out what was not measured, as the run's status does.
       System.out.println(
-          new ObjectMapper()
-              .setSerializationInclusion(JsonInclude.Include.NON_NULL)
-              .enable(SerializationFeature.INDENT_OUTPUT)
-              .writeValueAsString(result));
+          new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(result));
       return 0;
     }
   }
@@ -73,10 +61,9 @@ final class EvalCommand implements Callable<Integer> {
    * nothing to evaluate.
    */
   private static void requireCheckpoint(RunManifest manifest, Path output) throws IOException {
-    var spec = manifest.run().getSpec().getCheckpoint();
-    Path root = manifest.confine("spec.checkpoint.path", output, spec.getPath());
+    Path root = manifest.checkpointDir(output);
     AtomicInteger corrupt = new AtomicInteger();
-    CheckpointStore store = new CheckpointStore(root, spec.getKeep());
+    CheckpointStore store = new CheckpointStore(root, manifest.config().checkpoint().keep());
     if (store
         .latestValid(
             warning -> {

@@ -1,12 +1,10 @@
 package io.cospress.trainer.cli;
 
-import io.cospress.api.v1alpha1.CosPressConstants;
 import io.cospress.trainer.config.InvalidInputException;
-import io.cospress.trainer.config.ManifestLoader;
 import io.cospress.trainer.config.RunManifest;
+import io.cospress.trainer.manifest.ManifestLoader;
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.Map;
 import picocli.CommandLine.Option;
 
 /** Which manifest a command works on and where its files are: shared by every manifest command. */
@@ -37,14 +35,14 @@ final class ManifestOptions {
   Path baseDir;
 
   /**
-   * The validated manifest; inside a pod ({@value CosPressConstants#ENV_CONFINE_PATHS}=true) its
-   * paths are confined to the base directory.
+   * The validated manifest; inside a pod that confines paths its paths are confined to the base
+   * directory.
    *
    * @throws InvalidInputException (a ManifestException with one line per problem) if invalid
    */
-  RunManifest load(Map<String, String> environment) throws IOException {
+  RunManifest load(PodEnvironment pod) throws IOException {
     RunManifest manifest = ManifestLoader.load(manifestFile);
-    boolean confine = Boolean.parseBoolean(environment.get(CosPressConstants.ENV_CONFINE_PATHS));
+    boolean confine = pod.confinePaths();
     if (baseDir != null || confine) {
       manifest = manifest.withBaseDir(baseDir != null ? baseDir : manifest.baseDir(), confine);
     }

@@ -1,34 +1,35 @@
 package io.cospress.trainer.cli;
 
 import ai.djl.Device;
-import io.cospress.api.v1alpha1.CosPressConstants;
-import io.cospress.api.v1alpha1.MetricsStatus;
 import io.cospress.trainer.checkpoint.Checkpoint;
 import io.cospress.trainer.checkpoint.CheckpointStore;
 import io.cospress.trainer.config.RunManifest;
 import io.cospress.trainer.metrics.MetricsServer;
 import io.cospress.trainer.metrics.TrainerMetrics;
 import io.cospress.trainer.output.RunDirectory;
+import io.cospress.trainer.report.BackgroundSink;
 import io.cospress.trainer.report.CompositeSink;
 import io.cospress.trainer.report.ConsoleSink;
 import io.cospress.trainer.report.KubernetesStatusSink;
+import io.cospress.trainer.report.MetricsReport;
 import io.cospress.trainer.report.RateLimitedSink;
+import io.cospress.trainer.report.StatusClient;
 import io.cospress.trainer.report.StatusFileSink;
 import io.cospress.trainer.report.StatusSink;
-import io.cospress.trainer.train.DistillationSession;
 import io.cospress.trainer.train.RunOptions;
 import io.cospress.trainer.train.RunResult;
+import io.cospress.trainer.train.SessionFactory;
 import io.cospress.trainer.train.StopSignal;
-import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.cospress.trainer.train.TrainingSession;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -54,6 +55,15 @@ public final class RunCommand implements Callable<Integer> {
    * that grace period, so only a real second user of the directory is refused.
    */
   static final Duration POD_LOCK_PATIENCE = Duration.ofSeconds(240);
+
+  /**
+   * The run's status subresource gets at most one write per this interval between milestones (so a
+   * fleet cannot flood the API server), and a failed write is retried after it.
+   */
+  static final Duration STATUS_INTERVAL = Duration.ofSeconds(5);
+
+  /** How long a finished trainer waits for its last status write: two tries of a failing one. */
+  static final Duration LAST_STATUS_WAIT = Duration.ofSeconds(12);
 
   @ParentCommand CosPressTrainer parent;
 
@@ -87,7 +97,7 @@ public final class RunCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws IOException {
-    RunManifest manifest = files.load(parent.environment);
+    RunManifest manifest = files.load(parent.pod);
     Device target = RunOptionChecks.device(device);
     RunOptionChecks.requireWorkers(workers);
     RunOptionChecks.requireMetricsPort(metricsPort);
@@ -99,18 +109,13 @@ public final class RunCommand implements Callable<Integer> {
             metricsPort,
             workers != null ? workers : RunOptions.defaultWorkers(),
             stopAfterSteps);
-    Path checkpoints =
-        manifest.confine(
-            "spec.checkpoint.path",
-            options.outputDir(),
-            manifest.run().getSpec().getCheckpoint().getPath());
     try (RunDirectory directory =
         RunDirectory.inspect(
             options.outputDir(),
-            checkpoints,
+            manifest.checkpointDir(options.outputDir()),
             manifest.confinement(options.outputDir()),
             System.err::println)) {
-      if (parent.environment.get(CosPressConstants.ENV_RUN_NAME) != null) {
+      if (parent.pod.inPod()) {
         directory.waitingUpTo(POD_LOCK_PATIENCE);
       }
       directory.lockExisting();
@@ -131,13 +136,12 @@ public final class RunCommand implements Callable<Integer> {
         server = RunOptionChecks.startMetrics(registry, options.metricsPort());
         System.out.println("metrics on :" + server.port() + "/metrics");
       }
-      sink = statusSinks(directory.statusFile(), parent.environment);
+      sink = statusSinks(directory.statusFile(), parent.pod);
       CheckpointStore store =
-          new CheckpointStore(
-              directory.checkpoints(), manifest.run().getSpec().getCheckpoint().getKeep());
+          new CheckpointStore(directory.checkpoints(), manifest.config().checkpoint().keep());
       List<String> before = checkpointNames(store);
-      try (DistillationSession session =
-          new DistillationSession(manifest, options, sink, metrics, stop, System.out::println)) {
+      try (TrainingSession session =
+          new SessionFactory(options, System.out::println).open(manifest)) {
         // The inputs are good: from here on this trainer writes, and must be the only one.
         directory.lockAll();
         if (!before.equals(checkpointNames(store))) {
@@ -151,7 +155,7 @@ public final class RunCommand implements Callable<Integer> {
           System.out.println(
               "removed " + stale + " unfinished checkpoint(s) a stopped trainer left behind");
         }
-        RunResult result = session.run();
+        RunResult result = session.run(sink, metrics, stop);
         printSummary(result);
         return 0;
       }
@@ -171,12 +175,13 @@ public final class RunCommand implements Callable<Integer> {
   }
 
   /**
-   * Console and status.json always; in a pod (the operator sets the run's identity in the
-   * environment) also the run's status subresource, at most every five seconds between milestones
-   * so a fleet cannot flood the API server.
+   * Console and status.json always, written on the training thread (status.json atomically); in a
+   * pod (the operator sets the run's identity in the environment) also the run's status
+   * subresource, written from a thread of its own so an unreachable API server never stalls
+   * training (docs/status-model.md).
    */
-  private static StatusSink statusSinks(Path statusFile, Map<String, String> environment) {
-    List<StatusSink> sinks = new java.util.ArrayList<>();
+  private static StatusSink statusSinks(Path statusFile, PodEnvironment pod) {
+    List<StatusSink> sinks = new ArrayList<>();
     sinks.add(
         new RateLimitedSink(
             new CompositeSink(
@@ -185,20 +190,22 @@ public final class RunCommand implements Callable<Integer> {
                     new StatusFileSink(statusFile))),
             Duration.ofSeconds(2),
             Clock.systemUTC()));
-    String run = environment.get(CosPressConstants.ENV_RUN_NAME);
-    String namespace = environment.get(CosPressConstants.ENV_RUN_NAMESPACE);
-    if (run != null && namespace != null) {
+    if (pod.reportsToRun()) {
       sinks.add(
-          new RateLimitedSink(
-              new KubernetesStatusSink(new KubernetesClientBuilder().build(), namespace, run),
-              Duration.ofSeconds(5),
-              Clock.systemUTC()));
+          new BackgroundSink(
+              new RateLimitedSink(
+                  new KubernetesStatusSink(
+                      StatusClient.create(), pod.runNamespace(), pod.runName()),
+                  STATUS_INTERVAL,
+                  Clock.systemUTC()),
+              STATUS_INTERVAL,
+              LAST_STATUS_WAIT));
     }
     return new CompositeSink(sinks);
   }
 
   private static void printSummary(RunResult result) {
-    MetricsStatus m = result.metrics();
+    MetricsReport m = result.metrics();
     if (!result.completed()) {
       System.out.println(
           "stopped at epoch "
@@ -211,15 +218,15 @@ public final class RunCommand implements Callable<Integer> {
     }
     System.out.println(
         "done: " + result.step() + " steps, student written to " + result.finalStudent());
-    if (m.getStudentKnnAccuracy() != null) {
+    if (m.studentKnnAccuracy() != null) {
       System.out.println(
           String.format(
               Locale.ROOT,
               "kNN accuracy: student %.2f%%, teacher %.2f%% (agreement %.2f%%, similarity MAE %.4f)",
-              100 * m.getStudentKnnAccuracy(),
-              100 * m.getTeacherKnnAccuracy(),
-              100 * m.getAgreement(),
-              m.getSimilarityMae()));
+              100 * m.studentKnnAccuracy(),
+              100 * m.teacherKnnAccuracy(),
+              100 * m.agreement(),
+              m.similarityMae()));
     }
   }
 }

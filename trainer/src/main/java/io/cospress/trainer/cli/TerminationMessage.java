@@ -1,13 +1,11 @@
 package io.cospress.trainer.cli;
 
-import io.cospress.api.v1alpha1.CosPressConstants;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
 
 /**
  * In a pod, the trainer's error lines also go to the container's termination message, which the
@@ -24,10 +22,8 @@ final class TerminationMessage {
 
   private TerminationMessage() {}
 
-  static void write(Map<String, String> environment, List<String> lines) {
-    if (lines.isEmpty()
-        || environment.get(CosPressConstants.ENV_RUN_NAME) == null
-        || !Files.isRegularFile(FILE)) {
+  static void write(PodEnvironment pod, List<String> lines) {
+    if (lines.isEmpty() || !pod.inPod() || !Files.isRegularFile(FILE)) {
       return;
     }
     byte[] text = String.join("\n", lines).getBytes(StandardCharsets.UTF_8);

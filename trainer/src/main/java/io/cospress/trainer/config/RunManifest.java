@@ -1,22 +1,21 @@
 package io.cospress.trainer.config;
 
-import io.cospress.api.v1alpha1.DistillationRun;
 import java.nio.file.Path;
 
 /**
- * A validated run and the directory its relative paths resolve against (the manifest's own
- * directory locally, the mounted volume root in a pod). When {@code confined}, as in a pod, no path
- * may leave that directory (docs/security.md): neither {@code ..}, nor an absolute path elsewhere,
- * nor a symbolic link that leads out.
+ * A validated run's configuration and the directory its relative paths resolve against (the
+ * manifest's own directory locally, the mounted volume root in a pod). When {@code confined}, as in
+ * a pod, no path may leave that directory (docs/security.md): neither {@code ..}, nor an absolute
+ * path elsewhere, nor a symbolic link that leads out.
  */
-public record RunManifest(DistillationRun run, Path baseDir, boolean confined) {
+public record RunManifest(TrainerConfig config, Path baseDir, boolean confined) {
 
-  public RunManifest(DistillationRun run, Path baseDir) {
-    this(run, baseDir, false);
+  public RunManifest(TrainerConfig config, Path baseDir) {
+    this(config, baseDir, false);
   }
 
   public RunManifest withBaseDir(Path dir, boolean confine) {
-    return new RunManifest(run, dir.toAbsolutePath().normalize(), confine);
+    return new RunManifest(config, dir.toAbsolutePath().normalize(), confine);
   }
 
   /**
@@ -45,18 +44,21 @@ public record RunManifest(DistillationRun run, Path baseDir, boolean confined) {
     return Confinement.within(volume).check(field, volume.resolve(location).normalize());
   }
 
+  /** The run's checkpoint directory ({@code spec.checkpoint.path}) under {@code outputDir}. */
+  public Path checkpointDir(Path outputDir) {
+    return confine("spec.checkpoint.path", outputDir, config.checkpoint().path());
+  }
+
   /** The confinement of paths under {@code root}: active only when this manifest is confined. */
   public Confinement confinement(Path root) {
     return confined ? Confinement.within(root) : Confinement.none();
   }
 
   public String name() {
-    String name = run.getMetadata() == null ? null : run.getMetadata().getName();
-    return name == null ? "run" : name;
+    return config.name();
   }
 
   public String namespace() {
-    String ns = run.getMetadata() == null ? null : run.getMetadata().getNamespace();
-    return ns == null ? "default" : ns;
+    return config.namespace();
   }
 }

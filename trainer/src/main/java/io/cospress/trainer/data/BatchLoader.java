@@ -5,7 +5,6 @@ import java.util.Arrays;
 import java.util.Deque;
 import java.util.List;
 import java.util.Objects;
-import java.util.SplittableRandom;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedDeque;
@@ -13,9 +12,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Produces the batches of one epoch (or one sequential pass) in order, decoding and transforming
@@ -35,13 +32,10 @@ public final class BatchLoader implements AutoCloseable {
   public static final int DEFAULT_PREFETCH_BATCHES = 3;
 
   private static final long CLOSE_WAIT_SECONDS = 5;
-  private static final AtomicInteger POOL_NUMBER = new AtomicInteger();
 
   private final ImageSource source;
-  private final ImageTransform transform;
+  private final BatchFiller filler;
   private final int batchSize;
-  private final long seed;
-  private final int epoch;
   private final int[] order;
   private final int totalBatches;
   private final int prefetchBatches;
@@ -65,17 +59,15 @@ public final class BatchLoader implements AutoCloseable {
       int workers,
       int prefetchBatches) {
     this.source = source;
-    this.transform = new ImageTransform(config);
+    this.filler = new BatchFiller(source, config, seed, epoch);
     this.batchSize = batchSize;
-    this.seed = seed;
-    this.epoch = epoch;
     this.order = order;
     this.totalBatches = totalBatches;
     this.nextToSubmit = startBatch;
     this.prefetchBatches = prefetchBatches;
     // A few chunks per worker balance uneven decode times without paying task overhead per image.
     this.chunksPerBatch = workers * 2;
-    this.pool = Executors.newFixedThreadPool(workers, workerThreads());
+    this.pool = Executors.newFixedThreadPool(workers, new DataWorkerThreads());
     submitAhead();
   }
 
@@ -248,53 +240,21 @@ public final class BatchLoader implements AutoCloseable {
   private PendingBatch submit(int batchIndex) {
     int from = batchIndex * batchSize;
     int count = Math.min(batchSize, order.length - from);
-    int[] indices = Arrays.copyOfRange(order, from, from + count);
-    int[] labels = new int[count];
-    for (int i = 0; i < count; i++) {
-      labels[i] = source.label(indices[i]);
-    }
-    TransformConfig config = transform.config();
-    float[] pixels = new float[count * config.valuesPerImage()];
-    Batch batch =
-        new Batch(
-            pixels, labels, indices, epoch, batchIndex, config.channels(), config.imageSize());
+    Batch batch = filler.allocate(Arrays.copyOfRange(order, from, from + count), batchIndex);
     int chunk = Math.max(1, (count + chunksPerBatch - 1) / chunksPerBatch);
     List<CompletableFuture<Void>> parts = new ArrayList<>();
     try {
       for (int start = 0; start < count; start += chunk) {
         int begin = start;
         int end = Math.min(count, start + chunk);
-        parts.add(CompletableFuture.runAsync(() -> fill(batch, begin, end), pool));
+        parts.add(
+            CompletableFuture.runAsync(() -> filler.fill(batch, begin, end, () -> closed), pool));
       }
     } catch (RejectedExecutionException e) {
       throw closedWhileWaiting(e);
     }
     CompletableFuture<Void> done = CompletableFuture.allOf(parts.toArray(CompletableFuture[]::new));
     return new PendingBatch(batch, done);
-  }
-
-  private void fill(Batch batch, int begin, int end) {
-    int perImage = transform.config().valuesPerImage();
-    boolean augment = transform.config().augment();
-    for (int p = begin; p < end; p++) {
-      if (closed) {
-        throw new CancellationException("batch loader closed");
-      }
-      int index = batch.indices()[p];
-      SplittableRandom random =
-          augment
-              ? new SplittableRandom(Seeds.derive(seed, Seeds.AUGMENTATION, epoch, index))
-              : null;
-      try {
-        transform.apply(source.image(index), random, batch.pixels(), p * perImage);
-      } catch (DatasetException e) {
-        throw e;
-      } catch (RuntimeException e) {
-        throw new DatasetException(
-            "image " + index + " of " + source.describe() + ": cannot be transformed (" + e + ")",
-            e);
-      }
-    }
   }
 
   private DatasetException closedWhileWaiting(Exception cause) {
@@ -323,18 +283,6 @@ public final class BatchLoader implements AutoCloseable {
     if (prefetch <= 0) {
       throw new IllegalArgumentException("prefetchBatches must be > 0, got " + prefetch);
     }
-  }
-
-  private static ThreadFactory workerThreads() {
-    int poolNumber = POOL_NUMBER.incrementAndGet();
-    AtomicInteger threadNumber = new AtomicInteger();
-    return task -> {
-      Thread thread =
-          new Thread(task, "cospress-data-" + poolNumber + "-" + threadNumber.incrementAndGet());
-      // Daemon: a loader someone forgot to close must not keep the JVM alive.
-      thread.setDaemon(true);
-      return thread;
-    };
   }
 
   private record PendingBatch(Batch batch, CompletableFuture<Void> done) {}

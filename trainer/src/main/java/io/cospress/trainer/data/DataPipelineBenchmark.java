@@ -1,6 +1,5 @@
 package io.cospress.trainer.data;
 
-import io.cospress.api.v1alpha1.DatasetFormat;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -39,7 +38,7 @@ public final class DataPipelineBenchmark {
     long loadStart = System.nanoTime();
     ImageSource source = ImageSources.open(o.format, o.path, o.labels, o.limit, o.seed);
     double loadSeconds = (System.nanoTime() - loadStart) / 1e9;
-    int channels = o.channels != null ? o.channels : (o.format == DatasetFormat.IDX ? 1 : 3);
+    int channels = o.channels != null ? o.channels : (o.format == DataFormat.IDX ? 1 : 3);
     double[] half = new double[channels];
     Arrays.fill(half, 0.5);
     TransformConfig config =
@@ -55,7 +54,7 @@ public final class DataPipelineBenchmark {
             + "\"imagesLoaded\":%d,\"seconds\":%.4f,\"imagesPerSecond\":%.1f,"
             + "\"batchesPerSecond\":%.2f,\"sourceOpenSeconds\":%.3f}",
         escape(source.describe()),
-        o.format == DatasetFormat.IDX ? "idx" : "imageFolder",
+        o.format == DataFormat.IDX ? "idx" : "imageFolder",
         source.size(),
         o.imageSize,
         channels,
@@ -102,7 +101,7 @@ public final class DataPipelineBenchmark {
 
   /** Command-line options. */
   static final class Options {
-    DatasetFormat format;
+    DataFormat format;
     Path path;
     Path labels;
     int imageSize = 224;
@@ -127,8 +126,8 @@ public final class DataPipelineBenchmark {
       Options o = new Options();
       String format = required(values, "format");
       switch (format) {
-        case "idx" -> o.format = DatasetFormat.IDX;
-        case "imageFolder" -> o.format = DatasetFormat.IMAGE_FOLDER;
+        case "idx" -> o.format = DataFormat.IDX;
+        case "imageFolder" -> o.format = DataFormat.IMAGE_FOLDER;
         default ->
             throw new IllegalArgumentException(
                 "--format must be idx or imageFolder, got " + format);

@@ -1,6 +1,5 @@
 package io.cospress.trainer.data;
 
-import io.cospress.api.v1alpha1.DatasetFormat;
 import io.cospress.trainer.config.Confinement;
 import java.nio.file.Path;
 import java.util.Objects;
@@ -18,16 +17,16 @@ public final class ImageSources {
    *     label is then 0); imageFolder: ignored, may be null
    * @throws DatasetException if the files are missing or invalid
    */
-  public static ImageSource open(DatasetFormat format, Path path, Path labels) {
+  public static ImageSource open(DataFormat format, Path path, Path labels) {
     return open(format, path, labels, Confinement.none());
   }
 
   /**
-   * As {@link #open(DatasetFormat, Path, Path)}; every image file of an image folder must also stay
+   * As {@link #open(DataFormat, Path, Path)}; every image file of an image folder must also stay
    * inside {@code confinement} (links included).
    */
   public static ImageSource open(
-      DatasetFormat format, Path path, Path labels, Confinement confinement) {
+      DataFormat format, Path path, Path labels, Confinement confinement) {
     Objects.requireNonNull(format, "format");
     Objects.requireNonNull(path, "path");
     switch (format) {
@@ -44,7 +43,7 @@ public final class ImageSources {
 
   /** As {@link #open}, then limited to a stratified subset if {@code limit} is not null. */
   public static ImageSource open(
-      DatasetFormat format, Path path, Path labels, Integer limit, long seed) {
+      DataFormat format, Path path, Path labels, Integer limit, long seed) {
     ImageSource source = open(format, path, labels);
     return limit == null ? source : Subset.stratified(source, limit, seed);
   }

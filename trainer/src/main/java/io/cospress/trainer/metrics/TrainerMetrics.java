@@ -1,7 +1,7 @@
 package io.cospress.trainer.metrics;
 
-import io.cospress.api.v1alpha1.MetricsStatus;
 import io.cospress.trainer.loss.LossValues;
+import io.cospress.trainer.report.MetricsReport;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -29,8 +29,8 @@ public final class TrainerMetrics {
   private final AtomicReference<Double> epoch = new AtomicReference<>(0.0);
   private final AtomicReference<Double> step = new AtomicReference<>(0.0);
   private final AtomicReference<Double> totalSteps = new AtomicReference<>(Double.NaN);
-  private final AtomicReference<MetricsStatus> evaluation =
-      new AtomicReference<>(new MetricsStatus());
+  private final AtomicReference<MetricsReport> evaluation =
+      new AtomicReference<>(MetricsReport.NONE);
   private volatile long lastCheckpointMillis = -1;
 
   @SuppressWarnings("unchecked")
@@ -73,37 +73,37 @@ public final class TrainerMetrics {
         "cospress.eval.knn.accuracy",
         "Weighted kNN accuracy",
         tags.and("model", "student"),
-        () -> value(evaluation.get().getStudentKnnAccuracy()));
+        () -> value(evaluation.get().studentKnnAccuracy()));
     gauge(
         "cospress.eval.knn.accuracy",
         "Weighted kNN accuracy",
         tags.and("model", "teacher"),
-        () -> value(evaluation.get().getTeacherKnnAccuracy()));
+        () -> value(evaluation.get().teacherKnnAccuracy()));
     gauge(
         "cospress.eval.agreement",
         "Teacher-student kNN agreement",
         tags,
-        () -> value(evaluation.get().getAgreement()));
+        () -> value(evaluation.get().agreement()));
     gauge(
         "cospress.eval.ood.auroc",
         "OOD detection AUROC of the student",
         tags,
-        () -> value(evaluation.get().getOodAuroc()));
+        () -> value(evaluation.get().oodAuroc()));
     gauge(
         "cospress.eval.ood.fpr95",
         "OOD false-positive rate at 95% TPR",
         tags,
-        () -> value(evaluation.get().getOodFpr95()));
+        () -> value(evaluation.get().oodFpr95()));
     gauge(
         "cospress.eval.similarity.mae",
         "Cosine-similarity preservation error",
         tags,
-        () -> value(evaluation.get().getSimilarityMae()));
+        () -> value(evaluation.get().similarityMae()));
     gauge(
         "cospress.eval.similarity.spearman",
         "Cosine-similarity rank correlation",
         tags,
-        () -> value(evaluation.get().getSimilaritySpearman()));
+        () -> value(evaluation.get().similaritySpearman()));
     gauge(
         "cospress.checkpoint.age.seconds",
         "Seconds since the last checkpoint was written",
@@ -157,7 +157,7 @@ public final class TrainerMetrics {
     totalSteps.set((double) total);
   }
 
-  public void recordEvaluation(MetricsStatus metrics) {
+  public void recordEvaluation(MetricsReport metrics) {
     evaluation.set(metrics);
   }
 

@@ -1,17 +1,9 @@
 package io.cospress.trainer.optim;
 
-import io.cospress.api.v1alpha1.OptimizerSpec;
-
-/** Hyper-parameters of {@link AdamW} other than the learning rate, which the schedule owns. */
+/**
+ * Hyper-parameters of {@link AdamW} other than the learning rate, which the schedule owns.
+ *
+ * @param gradientClipNorm clip the global gradient L2 norm to this value, or null for no clipping
+ */
 public record AdamWSettings(
-    double beta1, double beta2, double epsilon, double weightDecay, Double gradientClipNorm) {
-
-  public static AdamWSettings from(OptimizerSpec spec) {
-    return new AdamWSettings(
-        spec.getBeta1(),
-        spec.getBeta2(),
-        spec.getEpsilon(),
-        spec.getWeightDecay(),
-        spec.getGradientClipNorm());
-  }
-}
+    double beta1, double beta2, double epsilon, double weightDecay, Double gradientClipNorm) {}

@@ -1,7 +1,5 @@
 package io.cospress.trainer.report;
 
-import io.cospress.api.v1alpha1.MetricsStatus;
-import io.cospress.api.v1alpha1.ProgressStatus;
 import java.io.PrintStream;
 import java.util.Locale;
 
@@ -45,27 +43,27 @@ public final class ConsoleSink implements StatusSink {
 
   static String describe(TrainerReport report) {
     StringBuilder sb = new StringBuilder();
-    ProgressStatus p = report.progress();
-    if (p != null && p.getEpochs() != null) {
-      sb.append(String.format(Locale.ROOT, "epoch %s step %d", p.getEpochs(), p.getStep()));
-      if (p.getImagesPerSecond() != null) {
-        sb.append(String.format(Locale.ROOT, " | %.0f img/s", p.getImagesPerSecond()));
+    ProgressReport p = report.progress();
+    if (p != null && p.epochs() != null) {
+      sb.append(String.format(Locale.ROOT, "epoch %s step %d", p.epochs(), p.step()));
+      if (p.imagesPerSecond() != null) {
+        sb.append(String.format(Locale.ROOT, " | %.0f img/s", p.imagesPerSecond()));
       }
-      if (p.getLearningRate() != null) {
-        sb.append(String.format(Locale.ROOT, " | lr %.2e", p.getLearningRate()));
+      if (p.learningRate() != null) {
+        sb.append(String.format(Locale.ROOT, " | lr %.2e", p.learningRate()));
       }
     }
-    MetricsStatus m = report.metrics();
-    if (m != null && m.getLoss() != null) {
+    MetricsReport m = report.metrics();
+    if (m != null && m.loss() != null) {
       sb.append(
           String.format(
               Locale.ROOT,
               " | loss %.4f (local %.4f global %.4f feature %.4f token %.4f)",
-              m.getLoss(),
-              m.getLocalLoss(),
-              m.getGlobalLoss(),
-              m.getFeatureLoss(),
-              m.getTokenLoss()));
+              m.loss(),
+              m.localLoss(),
+              m.globalLoss(),
+              m.featureLoss(),
+              m.tokenLoss()));
     }
     if (report.message() != null) {
       sb.append(sb.length() > 0 ? " | " : "").append(report.message());
@@ -73,8 +71,8 @@ public final class ConsoleSink implements StatusSink {
     return sb.toString();
   }
 
-  private static String bar(ProgressStatus p) {
-    double fraction = p == null || p.getFraction() == null ? 0 : p.getFraction();
+  private static String bar(ProgressReport p) {
+    double fraction = p == null || p.fraction() == null ? 0 : p.fraction();
     int filled = (int) Math.round(fraction * BAR_WIDTH);
     return "["
         + "#".repeat(filled)

@@ -14,7 +14,8 @@ import org.slf4j.LoggerFactory;
  * Reports into the run's status subresource by server-side apply under the trainer's own field
  * manager, sending only the fields the trainer owns (progress, metrics, checkpoint) on a fresh
  * object, so the operator's phase and conditions are never touched (docs/status-model.md). A failed
- * report is logged and training goes on: status is a view, the checkpoints are the truth.
+ * report is logged and thrown to the caller, a {@link BackgroundSink} that retries it off the
+ * training thread: status is a view, the checkpoints are the truth.
  */
 public final class KubernetesStatusSink implements StatusSink {
 
@@ -56,16 +57,12 @@ public final class KubernetesStatusSink implements StatusSink {
             e.getCode(),
             e.getMessage());
       }
+      throw e;
     }
   }
 
   static DistillationRunStatus ownedFields(TrainerReport report) {
-    DistillationRunStatus status = new DistillationRunStatus();
-    status.setConditions(null); // the operator's; an empty list would claim and clear them
-    status.setProgress(report.progress());
-    status.setMetrics(report.metrics());
-    status.setCheckpoint(report.checkpoint());
-    return status;
+    return TrainerStatusFields.of(report);
   }
 
   @Override

@@ -1,16 +1,15 @@
 package io.cospress.trainer.report;
 
-import io.cospress.api.v1alpha1.CheckpointStatus;
-import io.cospress.api.v1alpha1.MetricsStatus;
-import io.cospress.api.v1alpha1.ProgressStatus;
-
 /**
  * The part of a run's status the trainer owns (docs/status-model.md). {@code state} is for local
  * display only (Running, Succeeded, Failed, Stopped); in a cluster the operator owns the phase.
+ *
+ * @param message a one-line note for people (a milestone, the cause of a failure), or null
+ * @param checkpoint null until the first checkpoint is written or resumed from
  */
 public record TrainerReport(
     String state,
     String message,
-    ProgressStatus progress,
-    MetricsStatus metrics,
-    CheckpointStatus checkpoint) {}
+    ProgressReport progress,
+    MetricsReport metrics,
+    CheckpointReport checkpoint) {}

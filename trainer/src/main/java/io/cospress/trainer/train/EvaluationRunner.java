@@ -1,14 +1,14 @@
 package io.cospress.trainer.train;
 
 import ai.djl.ndarray.NDArray;
-import io.cospress.api.v1alpha1.EvaluationSpec;
-import io.cospress.api.v1alpha1.MetricsStatus;
+import io.cospress.trainer.config.EvaluationConfig;
 import io.cospress.trainer.data.ImageSource;
 import io.cospress.trainer.eval.OodDetection;
 import io.cospress.trainer.eval.OodReport;
 import io.cospress.trainer.eval.SimilarityPreservation;
 import io.cospress.trainer.eval.SimilarityPreservationReport;
 import io.cospress.trainer.eval.WeightedKnnClassifier;
+import io.cospress.trainer.report.MetricsReport;
 import java.util.Arrays;
 import java.util.Locale;
 import java.util.function.Function;
@@ -20,7 +20,7 @@ import java.util.function.Function;
 final class EvaluationRunner {
 
   private final Embedder embedder;
-  private final EvaluationSpec spec;
+  private final EvaluationConfig spec;
   private final ImageSource bank;
   private final ImageSource validation;
   private final ImageSource ood;
@@ -31,7 +31,7 @@ final class EvaluationRunner {
 
   EvaluationRunner(
       Embedder embedder,
-      EvaluationSpec spec,
+      EvaluationConfig spec,
       ImageSource bank,
       ImageSource validation,
       ImageSource ood) {
@@ -47,7 +47,9 @@ final class EvaluationRunner {
     return validation != null;
   }
 
-  MetricsStatus evaluate(Function<NDArray, NDArray> teacher, Function<NDArray, NDArray> student) {
+  /** The results of the current student at the end of {@code epoch} epochs. */
+  MetricsReport evaluate(
+      int epoch, Function<NDArray, NDArray> teacher, Function<NDArray, NDArray> student) {
     int[] bankLabels = labels(bank);
     int[] validationLabels = labels(validation);
     if (teacherValidation == null) {
@@ -60,46 +62,43 @@ final class EvaluationRunner {
     float[][] studentValidation = embedder.embed(validation, student);
     int[] studentPredictions = knn(studentBank, bankLabels).predict(studentValidation);
 
-    MetricsStatus m = new MetricsStatus();
-    m.setStudentKnnAccuracy(WeightedKnnClassifier.accuracy(studentPredictions, validationLabels));
-    m.setTeacherKnnAccuracy(teacherAccuracy);
-    m.setAgreement(WeightedKnnClassifier.agreement(studentPredictions, teacherPredictions));
-    int sample = Math.min(spec.getSimilaritySampleSize(), studentValidation.length);
+    int sample = Math.min(spec.similaritySampleSize(), studentValidation.length);
     SimilarityPreservationReport similarity =
         SimilarityPreservation.compare(
             Arrays.copyOf(teacherValidation, sample), Arrays.copyOf(studentValidation, sample));
-    m.setSimilarityMae(similarity.meanAbsoluteError());
-    m.setSimilaritySpearman(finiteOrNull(similarity.spearman()));
-    if (ood != null) {
-      OodReport report =
-          OodDetection.evaluate(studentBank, studentValidation, embedder.embed(ood, student));
-      m.setOodAuroc(report.auroc());
-      m.setOodFpr95(report.fpr95());
-    }
-    return m;
+    OodReport oodReport =
+        ood == null
+            ? null
+            : OodDetection.evaluate(studentBank, studentValidation, embedder.embed(ood, student));
+    return MetricsReport.evaluation(
+        epoch,
+        WeightedKnnClassifier.accuracy(studentPredictions, validationLabels),
+        teacherAccuracy,
+        WeightedKnnClassifier.agreement(studentPredictions, teacherPredictions),
+        oodReport == null ? null : oodReport.auroc(),
+        oodReport == null ? null : oodReport.fpr95(),
+        similarity.meanAbsoluteError(),
+        finiteOrNull(similarity.spearman()));
   }
 
   /** The log line of one evaluation. */
-  static String summary(int epoch, MetricsStatus result) {
+  static String summary(int epoch, MetricsReport result) {
     return String.format(
         Locale.ROOT,
         "epoch %d: student kNN %.4f, teacher kNN %.4f, agreement %.4f, similarity MAE %.4f"
             + " (Spearman %s)%s",
         epoch,
-        result.getStudentKnnAccuracy(),
-        result.getTeacherKnnAccuracy(),
-        result.getAgreement(),
-        result.getSimilarityMae(),
-        result.getSimilaritySpearman() == null
+        result.studentKnnAccuracy(),
+        result.teacherKnnAccuracy(),
+        result.agreement(),
+        result.similarityMae(),
+        result.similaritySpearman() == null
             ? "n/a"
-            : String.format(Locale.ROOT, "%.4f", result.getSimilaritySpearman()),
-        result.getOodAuroc() == null
+            : String.format(Locale.ROOT, "%.4f", result.similaritySpearman()),
+        result.oodAuroc() == null
             ? ""
             : String.format(
-                Locale.ROOT,
-                ", OOD AUROC %.4f FPR@95 %.4f",
-                result.getOodAuroc(),
-                result.getOodFpr95()));
+                Locale.ROOT, ", OOD AUROC %.4f FPR@95 %.4f", result.oodAuroc(), result.oodFpr95()));
   }
 
   /** NaN (e.g. a constant similarity matrix) has no JSON form; absent is the honest value. */
@@ -109,7 +108,7 @@ final class EvaluationRunner {
 
   private WeightedKnnClassifier knn(float[][] embeddings, int[] labels) {
     return new WeightedKnnClassifier(
-        embeddings, labels, numClasses, spec.getKnnK(), spec.getKnnTemperature());
+        embeddings, labels, numClasses, spec.knnK(), spec.knnTemperature());
   }
 
   private static int[] labels(ImageSource source) {

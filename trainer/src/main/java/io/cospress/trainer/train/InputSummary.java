@@ -1,12 +1,10 @@
 package io.cospress.trainer.train;
 
-import io.cospress.api.v1alpha1.ArchitectureSpec;
-import io.cospress.api.v1alpha1.StudentSpec;
 import io.cospress.trainer.checkpoint.Checkpoint;
+import io.cospress.trainer.config.StudentConfig;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Optional;
 
 /** What a session opened and checked, one line each: the head of {@code validate}'s output. */
@@ -16,7 +14,7 @@ final class InputSummary {
 
   static List<String> lines(
       Path teacher,
-      StudentSpec student,
+      StudentConfig student,
       ModelShapes shapes,
       TrainingData data,
       int stepsPerEpoch,
@@ -24,7 +22,7 @@ final class InputSummary {
       Path checkpoints) {
     List<String> lines = new ArrayList<>();
     lines.add("teacher " + teacher + ": output " + shapes.teacher() + " for 2 images");
-    lines.add("student " + name(student) + ": output " + shapes.student() + " for 2 images");
+    lines.add("student " + student.describe() + ": output " + shapes.student() + " for 2 images");
     lines.add("train: " + data.train().describe() + "; " + stepsPerEpoch + " steps per epoch");
     if (data.validation() != null) {
       lines.add("validation: " + data.validation().describe());
@@ -45,12 +43,5 @@ final class InputSummary {
                         + ")")
             .orElse("starts fresh: no checkpoint in " + checkpoints));
     return lines;
-  }
-
-  private static String name(StudentSpec student) {
-    ArchitectureSpec arch = student.getArchitecture();
-    return arch == null
-        ? student.getModel()
-        : "built-in " + arch.getType().name().toLowerCase(Locale.ROOT);
   }
 }

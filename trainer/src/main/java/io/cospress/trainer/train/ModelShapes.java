@@ -3,10 +3,9 @@ package io.cospress.trainer.train;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
-import io.cospress.api.v1alpha1.ArchitectureSpec;
-import io.cospress.api.v1alpha1.DistillationRunSpec;
-import io.cospress.api.v1alpha1.ModelOutput;
+import io.cospress.trainer.config.TrainerConfig;
 import io.cospress.trainer.model.ModelInputException;
+import io.cospress.trainer.model.OutputShape;
 import io.cospress.trainer.model.Student;
 import io.cospress.trainer.model.TorchScriptModel;
 
@@ -35,10 +34,11 @@ public record ModelShapes(Shape teacher, Shape student) {
    * @return the output shapes of both models for a batch of two
    */
   static ModelShapes probe(
-      DistillationRunSpec spec, TorchScriptModel teacher, Student student, NDManager manager) {
-    boolean pooledOnly = Boolean.TRUE.equals(spec.getTraining().getPooledOnly());
-    int size = spec.getDataset().getImageSize();
-    int channels = spec.getDataset().getChannels();
+      TrainerConfig config, TorchScriptModel teacher, Student student, NDManager manager) {
+    boolean pooledOnly = config.training().pooledOnly();
+    int size = config.dataset().imageSize();
+    int channels = config.dataset().channels();
+    String studentName = config.student().describe();
     try (NDManager scope = manager.newSubManager()) {
       NDArray images = scope.zeros(new Shape(2, channels, size, size));
       Shape t;
@@ -73,9 +73,8 @@ public record ModelShapes(Shape teacher, Shape student) {
                 + firstLine(e),
             e);
       }
-      checkOutput(
-          "spec.teacher.output", teacher.file().toString(), t, spec.getTeacher().getOutput());
-      checkOutput("spec.student.output", studentName(spec), s, spec.getStudent().getOutput());
+      checkOutput("spec.teacher.output", teacher.file().toString(), t, config.teacher().output());
+      checkOutput("spec.student.output", studentName, s, config.student().output());
       if (!pooledOnly && t.dimension() == 3 && s.dimension() == 3 && t.get(1) != s.get(1)) {
         throw new ModelInputException(
             "token-grid mismatch: teacher "
@@ -83,7 +82,7 @@ public record ModelShapes(Shape teacher, Shape student) {
                 + " gives "
                 + t.get(1)
                 + " tokens but student "
-                + studentName(spec)
+                + studentName
                 + " gives "
                 + s.get(1)
                 + " at image size "
@@ -103,15 +102,18 @@ public record ModelShapes(Shape teacher, Shape student) {
     }
   }
 
-  private static String studentName(DistillationRunSpec spec) {
-    ArchitectureSpec arch = spec.getStudent().getArchitecture();
-    return arch == null
-        ? spec.getStudent().getModel()
-        : "built-in " + arch.getType().name().toLowerCase(java.util.Locale.ROOT);
+  /** The output shapes for two blank images, without checking them against a manifest. */
+  public static ModelShapes measure(
+      TorchScriptModel teacher, Student student, NDManager manager, int channels, int size) {
+    try (NDManager scope = manager.newSubManager()) {
+      NDArray images = scope.zeros(new Shape(2, channels, size, size));
+      return new ModelShapes(
+          teacher.forward(images, false).getShape(), student.forward(images, false).getShape());
+    }
   }
 
-  private static void checkOutput(String field, String file, Shape shape, ModelOutput expected) {
-    int want = expected == ModelOutput.POOLED ? 2 : 3;
+  private static void checkOutput(String field, String file, Shape shape, OutputShape expected) {
+    int want = expected.dimensions();
     if (shape.dimension() != want) {
       throw new ModelInputException(
           field
@@ -120,7 +122,7 @@ public record ModelShapes(Shape teacher, Shape student) {
               + " returns shape "
               + shape
               + " but the manifest says '"
-              + (expected == ModelOutput.POOLED ? "pooled" : "tokens")
+              + (expected == OutputShape.POOLED ? "pooled" : "tokens")
               + "' (expected "
               + (want == 3 ? "[B,T,D]" : "[B,D]")
               + ")");

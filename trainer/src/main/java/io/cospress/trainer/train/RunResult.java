@@ -1,6 +1,6 @@
 package io.cospress.trainer.train;
 
-import io.cospress.api.v1alpha1.MetricsStatus;
+import io.cospress.trainer.report.MetricsReport;
 import java.nio.file.Path;
 
 /**
@@ -14,6 +14,6 @@ public record RunResult(
     int epoch,
     long step,
     double learningRate,
-    MetricsStatus metrics,
+    MetricsReport metrics,
     Path finalStudent,
     Path checkpointDir) {}

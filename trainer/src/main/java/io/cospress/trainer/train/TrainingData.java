@@ -1,12 +1,11 @@
 package io.cospress.trainer.train;
 
-import io.cospress.api.v1alpha1.AugmentationSpec;
-import io.cospress.api.v1alpha1.DatasetFormat;
-import io.cospress.api.v1alpha1.DatasetSpec;
-import io.cospress.api.v1alpha1.SplitSpec;
+import io.cospress.trainer.config.AugmentationConfig;
+import io.cospress.trainer.config.DatasetConfig;
 import io.cospress.trainer.config.InputFiles;
 import io.cospress.trainer.config.RunManifest;
-import io.cospress.trainer.config.TrainerDefaults;
+import io.cospress.trainer.config.SplitConfig;
+import io.cospress.trainer.data.DataFormat;
 import io.cospress.trainer.data.DatasetException;
 import io.cospress.trainer.data.ImageSource;
 import io.cospress.trainer.data.ImageSources;
@@ -27,90 +26,83 @@ record TrainingData(
     ImageSource ood,
     TransformConfig trainTransform) {
 
-  static TrainingData open(RunManifest manifest, int bankSize) throws IOException {
-    DatasetSpec spec = manifest.run().getSpec().getDataset();
-    long seed = manifest.run().getSpec().getTraining().getSeed();
-    ImageSource train = split(manifest, spec, spec.getTrain(), "spec.dataset.train", seed);
+  static TrainingData open(RunManifest manifest) throws IOException {
+    DatasetConfig spec = manifest.config().dataset();
+    long seed = manifest.config().training().seed();
+    int bankSize = manifest.config().evaluation().bankSize();
+    ImageSource train = split(manifest, spec, spec.train(), "spec.dataset.train", seed);
     ImageSource validation =
-        spec.getValidation() == null
+        spec.validation() == null
             ? null
-            : split(manifest, spec, spec.getValidation(), "spec.dataset.validation", seed);
+            : split(manifest, spec, spec.validation(), "spec.dataset.validation", seed);
     ImageSource ood =
-        spec.getOod() == null
-            ? null
-            : split(manifest, spec, spec.getOod(), "spec.dataset.ood", seed);
+        spec.ood() == null ? null : split(manifest, spec, spec.ood(), "spec.dataset.ood", seed);
     ImageSource bank = train.size() > bankSize ? Subset.stratified(train, bankSize, seed) : train;
     return new TrainingData(train, bank, validation, ood, transform(spec));
   }
 
   private static ImageSource split(
-      RunManifest manifest, DatasetSpec spec, SplitSpec split, String field, long seed)
+      RunManifest manifest, DatasetConfig spec, SplitConfig split, String field, long seed)
       throws IOException {
-    Path images = manifest.resolve(field + ".path", split.getPath());
+    Path images = manifest.resolve(field + ".path", split.path());
     if (!Files.exists(images)) {
       throw new ModelInputException(field + ".path: not found: " + images);
     }
-    boolean folder = spec.getFormat() == DatasetFormat.IMAGE_FOLDER;
+    boolean folder = spec.format() == DataFormat.IMAGE_FOLDER;
     if (folder) {
       InputFiles.requireDirectory(field + ".path", images);
     } else {
       InputFiles.requireRegularFile(field + ".path", images);
     }
     Path labels =
-        split.getLabels() == null || folder
+        split.labels() == null || folder
             ? null
-            : manifest.resolve(field + ".labels", split.getLabels());
+            : manifest.resolve(field + ".labels", split.labels());
     if (labels != null && !Files.exists(labels)) {
       throw new ModelInputException(field + ".labels: not found: " + labels);
     }
     if (labels != null) {
       InputFiles.requireRegularFile(field + ".labels", labels);
     }
-    if (split.getSha256() != null && !folder) {
-      Checksums.verify(images, split.getSha256(), field + ".sha256");
+    if (split.sha256() != null && !folder) {
+      Checksums.verify(images, split.sha256(), field + ".sha256");
     }
     ImageSource source;
     try {
       source =
           ImageSources.open(
-              spec.getFormat(), images, labels, manifest.confinement(manifest.baseDir()));
+              spec.format(), images, labels, manifest.confinement(manifest.baseDir()));
       if (source.size() > 0) {
         source.image(0); // one decode now: a file the decoder refuses fails before training
       }
     } catch (DatasetException e) {
       throw new ModelInputException(field + ": " + e.getMessage(), e);
     }
-    if (split.getLimit() != null && source.size() > split.getLimit()) {
-      source = Subset.stratified(source, split.getLimit(), seed);
+    if (split.limit() != null && source.size() > split.limit()) {
+      source = Subset.stratified(source, split.limit(), seed);
     }
     return source;
   }
 
-  /**
-   * The transform of training images. ManifestLoader fills in the trainer's defaults; they are
-   * applied here again for specs built in code: an absent augmentation block means augmentation
-   * with its documented defaults, absent mean and std the statistics of {@link TrainerDefaults}.
-   */
-  static TransformConfig transform(DatasetSpec spec) {
-    int channels = spec.getChannels();
-    double[] mean = values(spec.getMean(), TrainerDefaults.mean(channels));
-    double[] std = values(spec.getStd(), TrainerDefaults.std(channels));
-    AugmentationSpec aug =
-        spec.getAugmentation() == null ? new AugmentationSpec() : spec.getAugmentation();
-    if (Boolean.FALSE.equals(aug.getEnabled())) {
-      return TransformConfig.evaluation(spec.getImageSize(), channels, mean, std);
+  /** The transform of training images: the manifest's size, normalisation and augmentation. */
+  static TransformConfig transform(DatasetConfig spec) {
+    double[] mean = values(spec.mean());
+    double[] std = values(spec.std());
+    AugmentationConfig aug = spec.augmentation();
+    if (!aug.enabled()) {
+      return TransformConfig.evaluation(spec.imageSize(), spec.channels(), mean, std);
     }
     return TransformConfig.training(
-        spec.getImageSize(),
-        channels,
+        spec.imageSize(),
+        spec.channels(),
         mean,
         std,
-        aug.getCropScaleMin(),
-        Boolean.TRUE.equals(aug.getHorizontalFlip()),
-        aug.getColorJitter());
+        aug.cropScaleMin(),
+        aug.horizontalFlip(),
+        aug.colorJitter());
   }
 
-  private static double[] values(List<Double> list, List<Double> fallback) {
-    return (list == null ? fallback : list).stream().mapToDouble(Double::doubleValue).toArray();
+  private static double[] values(List<Double> list) {
+    return list.stream().mapToDouble(Double::doubleValue).toArray();
   }
 }

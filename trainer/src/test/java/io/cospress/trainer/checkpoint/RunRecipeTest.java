@@ -2,7 +2,7 @@ package io.cospress.trainer.checkpoint;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.cospress.trainer.config.ManifestLoader;
+import io.cospress.trainer.manifest.ManifestLoader;
 import java.nio.file.Path;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -28,7 +28,7 @@ class RunRecipeTest {
       """;
 
   private static Map<String, String> recipe(String yaml) {
-    return RunRecipe.of(ManifestLoader.parse(yaml, Path.of("/b")).run().getSpec());
+    return ManifestLoader.parse(yaml, Path.of("/b")).config().recipe();
   }
 
   @Test

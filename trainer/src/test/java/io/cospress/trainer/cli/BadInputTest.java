@@ -378,7 +378,7 @@ class BadInputTest {
                     replace(
                         "    model: " + fixture + "/models/student.pt\n",
                         "    architecture: {type: vit, patchSize: 4, width: 10, heads: 3}\n")),
-            "spec.student.architecture.width: 10 is not divisible"),
+            "spec.student.architecture.width: must be divisible by architecture.heads"),
         input(
             RULES,
             "an image size the patch does not divide",
@@ -387,12 +387,12 @@ class BadInputTest {
                     replace(
                         "    model: " + fixture + "/models/student.pt\n",
                         "    architecture: {type: vit, patchSize: 5}\n")),
-            "spec.student.architecture.patchSize: image size 28"),
+            "spec.student.architecture.patchSize: must divide dataset.imageSize"),
         input(
             RULES,
             "three means for one channel",
             d -> d.run(replace("channels: 1", "channels: 1\n    mean: [0.5, 0.5, 0.5]")),
-            "spec.dataset.mean: needs one value per channel (1), got 3"),
+            "spec.dataset.mean: needs one value per channel (dataset.channels)"),
         input(
             RULES,
             "a zero standard deviation",
@@ -407,7 +407,7 @@ class BadInputTest {
             RULES,
             "two channels",
             d -> d.run(replace("channels: 1", "channels: 2")),
-            "spec.dataset.channels: must be 1 (grayscale) or 3 (RGB), got 2"),
+            "spec.dataset.channels: must be 1 (grayscale) or 3 (RGB)"),
         input(
             RULES,
             "a zero temperature",

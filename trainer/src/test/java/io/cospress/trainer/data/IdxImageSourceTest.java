@@ -240,8 +240,7 @@ class IdxImageSourceTest {
   @Test
   void imagesWithoutLabelsReadAsOneUnlabelledClass() {
     Path images = Fixtures.write(dir.resolve("ood.idx"), Fixtures.idxImages(3, 2, 2));
-    ImageSource source =
-        ImageSources.open(io.cospress.api.v1alpha1.DatasetFormat.IDX, images, null);
+    ImageSource source = ImageSources.open(DataFormat.IDX, images, null);
     assertThat(source.size()).isEqualTo(3);
     assertThat(source.label(2)).isZero();
   }

@@ -2,8 +2,8 @@ package io.cospress.trainer.metrics;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.cospress.api.v1alpha1.MetricsStatus;
 import io.cospress.trainer.loss.LossValues;
+import io.cospress.trainer.report.MetricsReport;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.net.URI;
@@ -24,10 +24,9 @@ class TrainerMetricsExpositionTest {
         64, Duration.ofMillis(250), new LossValues(0.1, 0.2, 0.3, 0.4, 1.0), 5e-4, 7);
     metrics.recordThroughput(256);
     metrics.recordProgress(2, 100);
-    MetricsStatus eval = new MetricsStatus();
-    eval.setStudentKnnAccuracy(0.71);
-    eval.setTeacherKnnAccuracy(0.83);
-    metrics.recordEvaluation(eval);
+    metrics.recordEvaluation(
+        new MetricsReport(
+            null, null, null, null, null, 0.71, 0.83, null, null, null, null, null, 1));
     metrics.recordCheckpoint();
 
     try (MetricsServer server = MetricsServer.start(registry, 0)) {

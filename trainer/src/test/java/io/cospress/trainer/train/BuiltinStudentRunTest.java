@@ -34,13 +34,13 @@ class BuiltinStudentRunTest {
                 """,
                 ""));
     Path output = work.resolve("out");
-    try (DistillationSession session = SampleRun.open(manifest, output, 5L)) {
-      assertThat(session.run().completed()).isFalse();
+    try (TrainingSession session = SampleRun.open(manifest, output, 5L)) {
+      assertThat(SampleRun.run(session).completed()).isFalse();
     }
     RunResult result;
-    try (DistillationSession session = SampleRun.open(manifest, output, null)) {
+    try (TrainingSession session = SampleRun.open(manifest, output, null)) {
       assertThat(session.step()).isEqualTo(5);
-      result = session.run();
+      result = SampleRun.run(session);
     }
     assertThat(result.completed()).isTrue();
     assertThat(result.step()).isEqualTo(8);
@@ -63,11 +63,11 @@ class BuiltinStudentRunTest {
                     output: pooled
                 """,
                 "    pooledOnly: true\n"));
-    try (DistillationSession session = SampleRun.open(manifest, work.resolve("out"), null)) {
-      RunResult result = session.run();
+    try (TrainingSession session = SampleRun.open(manifest, work.resolve("out"), null)) {
+      RunResult result = SampleRun.run(session);
       assertThat(result.completed()).isTrue();
-      assertThat(result.metrics().getFeatureLoss()).isZero();
-      assertThat(result.metrics().getGlobalLoss()).isPositive();
+      assertThat(result.metrics().featureLoss()).isZero();
+      assertThat(result.metrics().globalLoss()).isPositive();
     }
   }
 }

@@ -2,8 +2,8 @@ package io.cospress.trainer.train;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.cospress.api.v1alpha1.MetricsStatus;
 import io.cospress.trainer.config.RunManifest;
+import io.cospress.trainer.report.MetricsReport;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -29,33 +29,32 @@ class DistillationTrainingTest {
                       warmupEpochs: 0.5
                 """));
     Path output = work.resolve("out");
-    try (DistillationSession session = SampleRun.open(manifest, output, null)) {
-      MetricsStatus before = session.evaluateOnly();
-      RunResult result = session.run();
-      MetricsStatus after = result.metrics();
+    try (TrainingSession session = SampleRun.open(manifest, output, null)) {
+      MetricsReport before = session.evaluateOnly();
+      RunResult result = SampleRun.run(session);
+      MetricsReport after = result.metrics();
       System.out.printf(
           "student kNN %.3f -> %.3f (teacher %.3f), agreement %.3f -> %.3f,"
               + " similarity MAE %.4f -> %.4f%n",
-          before.getStudentKnnAccuracy(),
-          after.getStudentKnnAccuracy(),
-          after.getTeacherKnnAccuracy(),
-          before.getAgreement(),
-          after.getAgreement(),
-          before.getSimilarityMae(),
-          after.getSimilarityMae());
+          before.studentKnnAccuracy(),
+          after.studentKnnAccuracy(),
+          after.teacherKnnAccuracy(),
+          before.agreement(),
+          after.agreement(),
+          before.similarityMae(),
+          after.similarityMae());
 
       assertThat(result.completed()).isTrue();
       assertThat(result.step()).isEqualTo(5 * (2048 / 64));
       // Eight in-distribution classes: chance is 0.125. A random ViT already clusters
       // Fashion-MNIST somewhat, so the bar is a clear rise over the untrained student too.
-      assertThat(after.getStudentKnnAccuracy()).isGreaterThan(0.45);
-      assertThat(after.getStudentKnnAccuracy())
-          .isGreaterThan(before.getStudentKnnAccuracy() + 0.02);
-      assertThat(after.getAgreement()).isGreaterThan(before.getAgreement());
-      assertThat(after.getSimilarityMae()).isLessThan(before.getSimilarityMae() * 0.8);
-      assertThat(after.getSimilaritySpearman()).isGreaterThan(before.getSimilaritySpearman());
-      assertThat(after.getTeacherKnnAccuracy()).isGreaterThan(0.7);
-      assertThat(after.getOodAuroc()).isBetween(0.0, 1.0);
+      assertThat(after.studentKnnAccuracy()).isGreaterThan(0.45);
+      assertThat(after.studentKnnAccuracy()).isGreaterThan(before.studentKnnAccuracy() + 0.02);
+      assertThat(after.agreement()).isGreaterThan(before.agreement());
+      assertThat(after.similarityMae()).isLessThan(before.similarityMae() * 0.8);
+      assertThat(after.similaritySpearman()).isGreaterThan(before.similaritySpearman());
+      assertThat(after.teacherKnnAccuracy()).isGreaterThan(0.7);
+      assertThat(after.oodAuroc()).isBetween(0.0, 1.0);
       assertThat(Files.isRegularFile(result.finalStudent())).isTrue();
     }
   }

@@ -26,14 +26,14 @@ class ResumeTest {
     RunManifest manifest = SampleRun.load(work, SampleRun.manifest(LIMIT, 2, false, ""));
 
     RunResult uninterrupted;
-    try (DistillationSession session = SampleRun.open(manifest, work.resolve("a"), null)) {
-      uninterrupted = session.run();
+    try (TrainingSession session = SampleRun.open(manifest, work.resolve("a"), null)) {
+      uninterrupted = SampleRun.run(session);
     }
 
     Path output = work.resolve("b");
     RunResult stopped;
-    try (DistillationSession session = SampleRun.open(manifest, output, 13L)) {
-      stopped = session.run();
+    try (TrainingSession session = SampleRun.open(manifest, output, 13L)) {
+      stopped = SampleRun.run(session);
     }
     assertThat(stopped.completed()).isFalse();
     assertThat(stopped.step()).isEqualTo(13);
@@ -45,7 +45,7 @@ class ResumeTest {
     assertThat(saved.state().batch()).isEqualTo(3);
 
     RunResult resumed;
-    try (DistillationSession session = SampleRun.open(manifest, output, null);
+    try (TrainingSession session = SampleRun.open(manifest, output, null);
         NDManager manager = NDManager.newBaseManager();
         InputStream in = Files.newInputStream(saved.file("optimizer.npz"))) {
       assertThat(session.step()).isEqualTo(13);
@@ -63,7 +63,7 @@ class ResumeTest {
             .containsExactly(expected.toFloatArray());
       }
       assertThat(onDisk.get(0).abs().sum().getFloat()).isGreaterThan(0f); // moments are real
-      resumed = session.run();
+      resumed = SampleRun.run(session);
     }
 
     assertThat(resumed.completed()).isTrue();
@@ -71,7 +71,7 @@ class ResumeTest {
     assertThat(resumed.epoch()).isEqualTo(uninterrupted.epoch());
     assertThat(resumed.learningRate()).isEqualTo(uninterrupted.learningRate());
     // Same data order, augmentation and moments: the losses of the last step agree closely.
-    assertThat(resumed.metrics().getLoss())
-        .isCloseTo(uninterrupted.metrics().getLoss(), org.assertj.core.data.Offset.offset(1e-3));
+    assertThat(resumed.metrics().loss())
+        .isCloseTo(uninterrupted.metrics().loss(), org.assertj.core.data.Offset.offset(1e-3));
   }
 }

@@ -1,10 +1,9 @@
 package io.cospress.trainer.train;
 
 import ai.djl.Device;
-import io.cospress.trainer.config.ManifestLoader;
 import io.cospress.trainer.config.RunManifest;
+import io.cospress.trainer.manifest.ManifestLoader;
 import io.cospress.trainer.metrics.TrainerMetrics;
-import io.cospress.trainer.report.StatusSink;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -77,23 +76,21 @@ final class SampleRun {
     Path file = dir.resolve("run.yaml");
     Files.writeString(file, yaml);
     RunManifest parsed = ManifestLoader.load(file);
-    return new RunManifest(parsed.run(), examples());
+    return new RunManifest(parsed.config(), examples());
   }
 
-  static DistillationSession open(RunManifest manifest, Path output, Long stopAfter)
+  static TrainingSession open(RunManifest manifest, Path output, Long stopAfter)
       throws IOException {
-    return open(manifest, output, stopAfter, (report, milestone) -> {});
+    return new SessionFactory(new RunOptions(output, Device.cpu(), -1, 1, stopAfter), line -> {})
+        .open(manifest);
   }
 
-  static DistillationSession open(
-      RunManifest manifest, Path output, Long stopAfter, StatusSink sink) throws IOException {
-    return new DistillationSession(
-        manifest,
-        new RunOptions(output, Device.cpu(), -1, 1, stopAfter),
-        sink,
+  /** Trains the session to its end (or its stop-after step), reporting nowhere. */
+  static RunResult run(TrainingSession session) throws IOException {
+    return session.run(
+        (report, milestone) -> {},
         new TrainerMetrics(new SimpleMeterRegistry(), "tests", "sample"),
-        new StopSignal(),
-        line -> {});
+        new StopSignal());
   }
 
   private SampleRun() {}

@@ -2,9 +2,8 @@ package io.cospress.trainer.train;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.cospress.api.v1alpha1.DatasetSpec;
-import io.cospress.trainer.config.ManifestLoader;
 import io.cospress.trainer.data.TransformConfig;
+import io.cospress.trainer.manifest.ManifestLoader;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 
@@ -27,8 +26,7 @@ class TrainingDataTest {
       """;
 
   private static TransformConfig transformOf(String yaml) {
-    return TrainingData.transform(
-        ManifestLoader.parse(yaml, Path.of("/b")).run().getSpec().getDataset());
+    return TrainingData.transform(ManifestLoader.parse(yaml, Path.of("/b")).config().dataset());
   }
 
   @Test
@@ -46,11 +44,6 @@ class TrainingDataTest {
             transformOf(MANIFEST.replace("channels: 1", "channels: 1\n    augmentation:"))
                 .augment())
         .isTrue();
-    DatasetSpec built = new DatasetSpec();
-    built.setChannels(1);
-    built.setImageSize(28);
-    built.setAugmentation(null);
-    assertThat(TrainingData.transform(built).augment()).isTrue();
   }
 
   @Test

@@ -2,14 +2,14 @@ package io.cospress.trainer.model.builtin;
 
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.AbstractBlock;
-import io.cospress.api.v1alpha1.ArchitectureSpec;
+import io.cospress.trainer.config.ArchitectureConfig;
 
 /**
  * A manifest architecture with its defaults filled in and checked against the dataset's image
  * geometry, so that every block built from it is known to fit the images it will see.
  */
 record BuiltinArchitecture(
-    ArchitectureSpec.Type type,
+    ArchitectureConfig.Family type,
     int channels,
     int imageSize,
     int patchSize,
@@ -26,8 +26,8 @@ record BuiltinArchitecture(
    *
    * @throws IllegalArgumentException naming the offending manifest field
    */
-  static BuiltinArchitecture resolve(ArchitectureSpec spec, int channels, int imageSize) {
-    if (spec == null || spec.getType() == null) {
+  static BuiltinArchitecture resolve(ArchitectureConfig spec, int channels, int imageSize) {
+    if (spec == null) {
       throw new IllegalArgumentException(FIELD + "type: required (vit or resnet)");
     }
     if (channels < 1) {
@@ -36,19 +36,19 @@ record BuiltinArchitecture(
     if (imageSize < 1) {
       throw new IllegalArgumentException("spec.dataset.imageSize: must be >= 1, got " + imageSize);
     }
-    int width = positive(spec.getWidth(), "width");
-    int depth = positive(spec.getDepth(), "depth");
-    if (spec.getType() == ArchitectureSpec.Type.RESNET) {
+    int width = positive(spec.width(), "width");
+    int depth = positive(spec.depth(), "depth");
+    if (spec.family() == ArchitectureConfig.Family.RESNET) {
       int outputDim =
-          spec.getOutputDim() == null
+          spec.outputDim() == null
               ? ResNetBlock.lastStageWidth(width)
-              : positive(spec.getOutputDim(), "outputDim");
+              : positive(spec.outputDim(), "outputDim");
       return new BuiltinArchitecture(
-          spec.getType(), channels, imageSize, 0, width, depth, 0, 0, outputDim);
+          spec.family(), channels, imageSize, 0, width, depth, 0, 0, outputDim);
     }
-    int patchSize = positive(spec.getPatchSize(), "patchSize");
-    int heads = positive(spec.getHeads(), "heads");
-    int mlpRatio = positive(spec.getMlpRatio(), "mlpRatio");
+    int patchSize = positive(spec.patchSize(), "patchSize");
+    int heads = positive(spec.heads(), "heads");
+    int mlpRatio = positive(spec.mlpRatio(), "mlpRatio");
     if (imageSize % patchSize != 0) {
       throw new IllegalArgumentException(
           FIELD + "patchSize: image size " + imageSize + " is not a multiple of " + patchSize);
@@ -58,7 +58,7 @@ record BuiltinArchitecture(
           FIELD + "width: " + width + " is not divisible by architecture.heads " + heads);
     }
     return new BuiltinArchitecture(
-        spec.getType(), channels, imageSize, patchSize, width, depth, heads, mlpRatio, width);
+        spec.family(), channels, imageSize, patchSize, width, depth, heads, mlpRatio, width);
   }
 
   private static int positive(Integer value, String field) {

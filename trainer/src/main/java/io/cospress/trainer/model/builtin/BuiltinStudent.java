@@ -11,7 +11,7 @@ import ai.djl.nn.Parameter;
 import ai.djl.training.ParameterStore;
 import ai.djl.training.initializer.Initializer;
 import ai.djl.util.Pair;
-import io.cospress.api.v1alpha1.ArchitectureSpec;
+import io.cospress.trainer.config.ArchitectureConfig;
 import io.cospress.trainer.model.ModelInputException;
 import io.cospress.trainer.model.Student;
 import io.cospress.trainer.model.TrainableParameter;
@@ -75,7 +75,7 @@ public final class BuiltinStudent implements Student {
    *     manifest field
    */
   public static BuiltinStudent create(
-      NDManager manager, ArchitectureSpec spec, int channels, int imageSize, long seed) {
+      NDManager manager, ArchitectureConfig spec, int channels, int imageSize, long seed) {
     BuiltinArchitecture architecture = BuiltinArchitecture.resolve(spec, channels, imageSize);
     NDManager owned = manager.newSubManager();
     try {
@@ -98,7 +98,7 @@ public final class BuiltinStudent implements Student {
    * @throws ModelInputException if the file was saved from a different architecture
    */
   public static BuiltinStudent load(
-      NDManager manager, ArchitectureSpec spec, int channels, int imageSize, Path file)
+      NDManager manager, ArchitectureConfig spec, int channels, int imageSize, Path file)
       throws IOException {
     BuiltinArchitecture architecture = BuiltinArchitecture.resolve(spec, channels, imageSize);
     NDManager owned = manager.newSubManager();

@@ -10,7 +10,8 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
-import io.cospress.api.v1alpha1.ArchitectureSpec;
+import io.cospress.trainer.config.ArchitectureConfig;
+import io.cospress.trainer.config.ArchitectureConfig.Family;
 import io.cospress.trainer.model.ModelInputException;
 import io.cospress.trainer.model.TrainableParameter;
 import java.nio.file.Files;
@@ -45,24 +46,21 @@ class BuiltinStudentTest {
   }
 
   /** Patch 4 on 28 px gives a 7×7 grid: 49 patch tokens plus CLS. */
-  static ArchitectureSpec vit() {
-    ArchitectureSpec spec = new ArchitectureSpec();
-    spec.setType(ArchitectureSpec.Type.VIT);
-    spec.setPatchSize(4);
-    spec.setWidth(32);
-    spec.setDepth(2);
-    spec.setHeads(2);
-    spec.setMlpRatio(2);
-    return spec;
+  static ArchitectureConfig vit() {
+    return vit(4, 32, 2, 2);
   }
 
-  static ArchitectureSpec resnet(Integer outputDim) {
-    ArchitectureSpec spec = new ArchitectureSpec();
-    spec.setType(ArchitectureSpec.Type.RESNET);
-    spec.setWidth(8);
-    spec.setDepth(1);
-    spec.setOutputDim(outputDim);
-    return spec;
+  static ArchitectureConfig vit(int patchSize, int width, int depth, int heads) {
+    return new ArchitectureConfig(Family.VIT, patchSize, width, depth, heads, 2, null);
+  }
+
+  static ArchitectureConfig resnet(Integer outputDim) {
+    return resnet(1, outputDim);
+  }
+
+  static ArchitectureConfig resnet(int depth, Integer outputDim) {
+    // patchSize, heads and mlpRatio as the schema defaults them; a ResNet ignores them
+    return new ArchitectureConfig(Family.RESNET, 16, 8, depth, 3, 4, outputDim);
   }
 
   static Stream<Arguments> architectures() {
@@ -120,7 +118,7 @@ class BuiltinStudentTest {
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("architectures")
-  void everyTrainableParameterReceivesAGradient(String name, ArchitectureSpec spec, int size) {
+  void everyTrainableParameterReceivesAGradient(String name, ArchitectureConfig spec, int size) {
     try (BuiltinStudent student = BuiltinStudent.create(manager, spec, CHANNELS, size, 3);
         NDManager batch = manager.newSubManager()) {
       NDArray input = images(batch, 4, size, 9);
@@ -155,7 +153,7 @@ class BuiltinStudentTest {
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("architectures")
-  void plainSgdOnAToyObjectiveReducesTheLoss(String name, ArchitectureSpec spec, int size) {
+  void plainSgdOnAToyObjectiveReducesTheLoss(String name, ArchitectureConfig spec, int size) {
     try (BuiltinStudent student = BuiltinStudent.create(manager, spec, CHANNELS, size, 11);
         NDManager fixed = manager.newSubManager()) {
       NDArray input = images(fixed, 8, size, 12);
@@ -206,7 +204,7 @@ class BuiltinStudentTest {
   @ParameterizedTest(name = "{0}")
   @MethodSource("architectures")
   void savedWeightsReloadToIdenticalOutputs(
-      String name, ArchitectureSpec spec, int size, @TempDir Path directory) throws Exception {
+      String name, ArchitectureConfig spec, int size, @TempDir Path directory) throws Exception {
     try (BuiltinStudent original = BuiltinStudent.create(manager, spec, CHANNELS, size, 21);
         NDManager batch = manager.newSubManager()) {
       NDArray input = images(batch, 4, size, 22);
@@ -236,15 +234,12 @@ class BuiltinStudentTest {
     try (BuiltinStudent student = BuiltinStudent.create(manager, vit(), CHANNELS, VIT_IMAGE, 1)) {
       student.save(directory);
     }
-    ArchitectureSpec wider = vit();
-    wider.setWidth(64);
-    ArchitectureSpec deeper = vit();
-    deeper.setDepth(3);
-    ArchitectureSpec shallower = vit();
-    shallower.setDepth(1);
+    ArchitectureConfig wider = vit(4, 64, 2, 2);
+    ArchitectureConfig deeper = vit(4, 32, 3, 2);
+    ArchitectureConfig shallower = vit(4, 32, 1, 2);
     Path file = directory.resolve(BuiltinStudent.FILE_NAME);
 
-    for (ArchitectureSpec other : List.of(wider, deeper, shallower, resnet(24))) {
+    for (ArchitectureConfig other : List.of(wider, deeper, shallower, resnet(24))) {
       assertThatThrownBy(() -> BuiltinStudent.load(manager, other, CHANNELS, VIT_IMAGE, file))
           .isInstanceOf(ModelInputException.class)
           .hasMessageContaining("spec.student.architecture");
@@ -254,7 +249,7 @@ class BuiltinStudentTest {
   @ParameterizedTest(name = "{0}")
   @MethodSource("architectures")
   void sameSeedGivesSameInitialOutputsAndAnotherSeedDoesNot(
-      String name, ArchitectureSpec spec, int size) {
+      String name, ArchitectureConfig spec, int size) {
     try (BuiltinStudent first = BuiltinStudent.create(manager, spec, CHANNELS, size, 42);
         BuiltinStudent again = BuiltinStudent.create(manager, spec, CHANNELS, size, 42);
         BuiltinStudent other = BuiltinStudent.create(manager, spec, CHANNELS, size, 43);
@@ -290,7 +285,7 @@ class BuiltinStudentTest {
   @ParameterizedTest(name = "{0}")
   @MethodSource("architectures")
   void trainingStepsLeaveNoArraysInTheStudentsManager(
-      String name, ArchitectureSpec spec, int size) {
+      String name, ArchitectureConfig spec, int size) {
     try (NDManager owner = manager.newSubManager();
         BuiltinStudent student = BuiltinStudent.create(owner, spec, CHANNELS, size, 1)) {
       int before = owner.getManagedArrays().size();
@@ -322,8 +317,7 @@ class BuiltinStudentTest {
 
   @Test
   void imageSizeThatIsNotAMultipleOfThePatchSizeNamesPatchSize() {
-    ArchitectureSpec spec = vit();
-    spec.setPatchSize(16);
+    ArchitectureConfig spec = vit(16, 32, 2, 2);
 
     assertThatThrownBy(() -> BuiltinStudent.create(manager, spec, CHANNELS, 28, 1))
         .isInstanceOf(IllegalArgumentException.class)
@@ -332,8 +326,7 @@ class BuiltinStudentTest {
 
   @Test
   void widthNotDivisibleByHeadsNamesWidth() {
-    ArchitectureSpec spec = vit();
-    spec.setHeads(3);
+    ArchitectureConfig spec = vit(4, 32, 2, 3);
 
     assertThatThrownBy(() -> BuiltinStudent.create(manager, spec, CHANNELS, VIT_IMAGE, 1))
         .isInstanceOf(IllegalArgumentException.class)
@@ -342,15 +335,13 @@ class BuiltinStudentTest {
   }
 
   @Test
-  void missingTypeAndNonPositiveSizesNameTheirFields() {
-    ArchitectureSpec untyped = vit();
-    untyped.setType(null);
-    ArchitectureSpec noDepth = resnet(24);
-    noDepth.setDepth(0);
+  void nonPositiveSizesNameTheirFields() {
+    ArchitectureConfig noDepth = resnet(0, 24);
+    ArchitectureConfig noWidth = vit(4, 0, 2, 2);
 
-    assertThatThrownBy(() -> BuiltinStudent.create(manager, untyped, CHANNELS, VIT_IMAGE, 1))
+    assertThatThrownBy(() -> BuiltinStudent.create(manager, noWidth, CHANNELS, VIT_IMAGE, 1))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessageStartingWith("spec.student.architecture.type:");
+        .hasMessageStartingWith("spec.student.architecture.width:");
     assertThatThrownBy(() -> BuiltinStudent.create(manager, noDepth, CHANNELS, RESNET_IMAGE, 1))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageStartingWith("spec.student.architecture.depth:");

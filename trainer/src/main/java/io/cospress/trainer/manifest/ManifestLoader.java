@@ -1,12 +1,20 @@
-package io.cospress.trainer.config;
+package io.cospress.trainer.manifest;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.cospress.api.schema.CrdSchema;
+import io.cospress.api.schema.SchemaDefaults;
 import io.cospress.api.v1alpha1.CosPressConstants;
 import io.cospress.api.v1alpha1.DistillationRun;
+import io.cospress.api.v1alpha1.TrainingSpec;
+import io.cospress.trainer.config.InputFiles;
+import io.cospress.trainer.config.RunManifest;
+import io.cospress.trainer.config.TrainerConfig;
+import io.cospress.trainer.config.TrainingConfig;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -15,7 +23,9 @@ import java.util.List;
 
 /**
  * Reads a DistillationRun manifest as the API server would (YAML to JSON, schema defaults,
- * structural schema and CEL rules) and rejects it with every problem at once if it is invalid.
+ * structural schema, then the schema's CEL rules) and rejects it with every problem at once if it
+ * is invalid; a valid one becomes the trainer's immutable {@link TrainerConfig}. This package is
+ * where the CR model ends: nothing the trainer runs sees it.
  */
 public final class ManifestLoader {
 
@@ -29,7 +39,8 @@ public final class ManifestLoader {
   /**
    * Loads a manifest file.
    *
-   * @throws InputFileException if the file is missing, not a regular file or too large
+   * @throws io.cospress.trainer.config.InvalidInputException if the file is missing, not a regular
+   *     file or too large
    * @throws ManifestException if the manifest is invalid
    */
   public static RunManifest load(Path file) throws IOException {
@@ -63,15 +74,19 @@ public final class ManifestLoader {
     }
     problems.addAll(ObjectMetaRules.check(document.get("metadata")));
     JsonNode schema = CrdSchema.openApiV3();
-    JsonNode specSchema = schema.path("properties").path("spec");
     if (document.has("spec")) {
-      SchemaDefaults.apply(document.get("spec"), specSchema);
+      SchemaDefaults.apply(document.get("spec"), CrdSchema.specSchema());
     }
     problems.addAll(SchemaValidator.validate(document, schema));
     if (!problems.isEmpty()) {
+      // The API server evaluates CEL rules only on values of the right types, as here.
       throw new ManifestException(problems);
     }
-    TrainerDefaults.apply(document.get("spec"), specSchema);
+    problems.addAll(CelRules.ofSpec().check(document.get("spec"), "spec"));
+    if (!problems.isEmpty()) {
+      throw new ManifestException(problems);
+    }
+    TrainerDefaults.apply(document.get("spec"));
     DistillationRun run;
     try {
       run = JSON.treeToValue(document, DistillationRun.class);
@@ -80,11 +95,22 @@ public final class ManifestLoader {
     } catch (JsonProcessingException e) {
       throw new ManifestException(List.of("manifest: " + e.getOriginalMessage()));
     }
-    problems.addAll(SpecRules.check(run.getSpec()));
-    if (!problems.isEmpty()) {
-      throw new ManifestException(problems);
+    return new RunManifest(TrainerConfigReader.read(run), baseDir);
+  }
+
+  /**
+   * The training recipe of a manifest that says nothing about training: the schema's defaults, for
+   * tools that run the training step without a manifest (the step benchmark).
+   */
+  public static TrainingConfig defaultTraining() {
+    ObjectNode training = JSON.createObjectNode();
+    SchemaDefaults.apply(training, CrdSchema.specSchema().path("properties").path("training"));
+    try {
+      return TrainerConfigReader.training(JSON.treeToValue(training, TrainingSpec.class));
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException(
+          "the CRD's training defaults do not read as a TrainingSpec", e);
     }
-    return new RunManifest(run, baseDir);
   }
 
   private static String pathOf(JsonMappingException e) {

@@ -1,4 +1,4 @@
-package io.cospress.trainer.config;
+package io.cospress.api.schema;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -10,24 +10,32 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 
 /**
- * The openAPIV3Schema of the generated CRD, read from the api jar, so a local run is checked
- * against exactly the rules the API server applies in a cluster.
+ * The openAPIV3Schema of the generated CRD, read from the api jar (the build writes it there), so a
+ * local run is checked against exactly the schema, defaults and CEL rules the API server applies in
+ * a cluster.
  */
-final class CrdSchema {
+public final class CrdSchema {
 
-  static final String RESOURCE = "META-INF/fabric8/" + CosPressConstants.CRD_NAME + "-v1.yml";
+  public static final String RESOURCE =
+      "META-INF/fabric8/" + CosPressConstants.CRD_NAME + "-v1.yml";
 
   private static volatile JsonNode schema;
 
   private CrdSchema() {}
 
-  static JsonNode openApiV3() {
+  /** The whole openAPIV3Schema; callers must not modify it. */
+  public static JsonNode openApiV3() {
     JsonNode cached = schema;
     if (cached == null) {
       cached = load();
       schema = cached;
     }
     return cached;
+  }
+
+  /** The schema of {@code spec}; callers must not modify it. */
+  public static JsonNode specSchema() {
+    return openApiV3().path("properties").path("spec");
   }
 
   private static JsonNode load() {

@@ -1,4 +1,4 @@
-package io.cospress.trainer.config;
+package io.cospress.trainer.manifest;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.ArrayList;
@@ -10,7 +10,8 @@ import java.util.regex.Pattern;
 /**
  * Checks a manifest against the structural schema of the CRD: types, unknown fields, required
  * fields, numeric ranges, sizes, patterns and enums. Collects every problem instead of stopping at
- * the first, so a user fixes a manifest in one pass. CEL rules are checked by {@link SpecRules}.
+ * the first, so a user fixes a manifest in one pass. The CRD's CEL rules are checked by {@link
+ * CelRules}.
  */
 final class SchemaValidator {
 

@@ -1,5 +1,6 @@
-package io.cospress.trainer.config;
+package io.cospress.trainer.manifest;
 
+import io.cospress.trainer.config.InvalidInputException;
 import java.util.List;
 
 /** A manifest that cannot be run, with one line per problem, each naming the field. */

@@ -1,4 +1,4 @@
-package io.cospress.trainer.config;
+package io.cospress.trainer.manifest;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.ArrayList;

@@ -1,8 +1,13 @@
-package io.cospress.trainer.config;
+package io.cospress.api.schema;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.cospress.api.v1alpha1.DistillationRunSpec;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -11,13 +16,31 @@ import java.util.List;
  * resource: a {@code null} field that is not nullable is dropped first, then every absent field
  * with a {@code default} gets a copy of it, and the same happens inside every present (or just
  * defaulted) object and list item. An object without a default of its own stays absent, so its
- * fields' defaults apply only once it is given.
+ * fields' defaults apply only once it is given. The trainer defaults local manifests with it; tests
+ * use it to build runs as the API server stores them.
  */
-final class SchemaDefaults {
+public final class SchemaDefaults {
+
+  private static final ObjectMapper JSON =
+      new ObjectMapper()
+          .setSerializationInclusion(JsonInclude.Include.NON_NULL)
+          .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
 
   private SchemaDefaults() {}
 
-  static void apply(JsonNode value, JsonNode schema) {
+  /** A copy of {@code spec} with the schema's defaults filled in, as the API server stores it. */
+  public static DistillationRunSpec of(DistillationRunSpec spec) {
+    JsonNode tree = JSON.valueToTree(spec);
+    apply(tree, CrdSchema.specSchema());
+    try {
+      return JSON.treeToValue(tree, DistillationRunSpec.class);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("a defaulted spec does not read back", e);
+    }
+  }
+
+  /** Fills the defaults of {@code schema} into {@code value} in place. */
+  public static void apply(JsonNode value, JsonNode schema) {
     if (value instanceof ObjectNode object) {
       applyToObject(object, schema);
     } else if (value instanceof ArrayNode array && schema.has("items")) {
