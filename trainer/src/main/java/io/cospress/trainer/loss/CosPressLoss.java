@@ -6,7 +6,7 @@ import io.cospress.trainer.torch.Scalars;
 import java.util.List;
 
 /**
- * The CosPress objective of SPEC section 2.
+ * The CosPress objective as docs/objective.md defines it.
  *
  * <p>Inputs are teacher tokens {@code t [B,T,Dt]} (no gradient), compressed tokens {@code c = h(t)
  * [B,T,Ds]} (gradient flows to the head) and student tokens {@code s [B,T,Ds]}. The SNE terms see

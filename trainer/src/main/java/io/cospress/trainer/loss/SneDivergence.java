@@ -8,8 +8,8 @@ import io.cospress.trainer.torch.Scalars;
 import java.util.function.BinaryOperator;
 
 /**
- * KL(P_t || P_c) between the symmetric SNE distributions of SPEC section 2, averaged over sets of
- * vectors and over temperatures, with its gradient computed in closed form.
+ * KL(P_t || P_c) between the symmetric SNE distributions of docs/objective.md, averaged over sets
+ * of vectors and over temperatures, with its gradient computed in closed form.
  *
  * <p>For one set of n vectors and one temperature τ: {@code D = cos - 1e8·I}, {@code L =
  * log_softmax(D/τ)} over rows, {@code J = logaddexp(L, Lᵀ)}, {@code P = J - logsumexp(J)}. Three

@@ -12,8 +12,8 @@ import ai.djl.training.GradientCollector;
 import org.junit.jupiter.api.Test;
 
 /**
- * The closed-form SNE divergence against autograd through the definition of SPEC section 2, written
- * out op by op (log-softmax, logaddexp, logsumexp normalisation, KL), in float64.
+ * The closed-form SNE divergence against autograd through the definition in docs/objective.md,
+ * written out op by op (log-softmax, logaddexp, logsumexp normalisation, KL), in float64.
  */
 class SneDivergenceTest {
 
