@@ -65,17 +65,25 @@ import java.util.concurrent.TimeUnit;
     initialInterval = 2000,
     intervalMultiplier = 2.0,
     maxInterval = 60_000)
+// The RoleBinding waits for its Role: the API server resolves a binding's roleRef to check that
+// the binder holds the role's permissions (RBAC escalation prevention), so binding a Role that is
+// not there yet is refused with 404 unless the operator may "bind" any role, which it must not.
 @Workflow(
     dependents = {
       @Dependent(type = TrainerManifestDependent.class),
       @Dependent(type = TrainerServiceAccountDependent.class),
-      @Dependent(type = TrainerRoleDependent.class),
-      @Dependent(type = TrainerRoleBindingDependent.class)
+      @Dependent(type = TrainerRoleDependent.class, name = DistillationRunReconciler.ROLE),
+      @Dependent(
+          type = TrainerRoleBindingDependent.class,
+          dependsOn = DistillationRunReconciler.ROLE)
     })
 public final class DistillationRunReconciler
     implements Reconciler<DistillationRun>, Cleaner<DistillationRun> {
 
   public static final String NAME = "distillationrun";
+
+  /** The trainer Role's name in the workflow, for the RoleBinding to depend on. */
+  static final String ROLE = "trainer-role";
 
   /** How often a run is retried once quick retries are used up. */
   static final Duration SLOW_RETRY = Duration.ofMinutes(2);
