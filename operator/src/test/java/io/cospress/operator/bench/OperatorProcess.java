@@ -51,6 +51,11 @@ final class OperatorProcess implements AutoCloseable {
     command.add("-XX:ActiveProcessorCount=" + (int) Math.ceil(chart.cpuLimit()));
     boolean json = "json".equals(chart.environment().get("LOG_FORMAT"));
     command.add("-Dlogback.configurationFile=" + (json ? "logback-json.xml" : "logback.xml"));
+    // For profiling, e.g. -XX:StartFlightRecording=filename=operator.jfr,settings=profile
+    String extra = System.getenv("COSPRESS_BENCH_OPERATOR_JAVA_OPTS");
+    if (extra != null && !extra.isBlank()) {
+      command.addAll(List.of(extra.trim().split("\\s+")));
+    }
     command.add("-jar");
     command.add(distribution.resolve("cospress-operator.jar").toString());
     ProcessBuilder builder =
