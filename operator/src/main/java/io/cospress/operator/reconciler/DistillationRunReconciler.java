@@ -25,6 +25,7 @@ import io.javaoperatorsdk.operator.api.reconciler.DeleteControl;
 import io.javaoperatorsdk.operator.api.reconciler.ErrorStatusUpdateControl;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
 import io.javaoperatorsdk.operator.api.reconciler.MaxReconciliationInterval;
+import io.javaoperatorsdk.operator.api.reconciler.PrimaryUpdateAndCacheUtils;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.RetryInfo;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
@@ -85,6 +86,9 @@ public final class DistillationRunReconciler
   /** The trainer Role's name in the workflow, for the RoleBinding to depend on. */
   static final String ROLE = "trainer-role";
 
+  /** Name of the Job event source. */
+  private static final String JOBS = "jobs";
+
   /** How often a run is retried once quick retries are used up. */
   static final Duration SLOW_RETRY = Duration.ofMinutes(2);
 
@@ -116,7 +120,7 @@ public final class DistillationRunReconciler
     InformerEventSource<Job, DistillationRun> jobs =
         new InformerEventSource<>(
             InformerEventSourceConfiguration.from(Job.class, DistillationRun.class)
-                .withName("jobs")
+                .withName(JOBS)
                 .withLabelSelector(TrainerLabels.MANAGED_SELECTOR)
                 .withSecondaryToPrimaryMapper(Mappers.fromOwnerReferences(DistillationRun.class))
                 .build(),
@@ -138,11 +142,16 @@ public final class DistillationRunReconciler
       DistillationRun run, Context<DistillationRun> context) {
     countRunsIn(context);
     RunPlan plan = planner.plan(observer.observe(run, context));
-    executor.execute(run, plan.actions());
-    UpdateControl<DistillationRun> control =
-        plan.statusChanged()
-            ? UpdateControl.patchStatus(statusOnly(run, plan.status()))
-            : UpdateControl.noUpdate();
+    executor.execute(run, plan.actions(), job -> remember(job, run, context));
+    if (plan.statusChanged()) {
+      // Patched here rather than through UpdateControl so the response goes into JOSDK's cache:
+      // the reconciliation the new Job's event would otherwise start, or any other that comes
+      // before the informer delivers this status, sees it and does not write it (and announce the
+      // phase) a second time.
+      PrimaryUpdateAndCacheUtils.ssaPatchStatusAndCacheResource(
+          run, statusOnly(run, plan.status()), context);
+    }
+    UpdateControl<DistillationRun> control = UpdateControl.noUpdate();
     return plan.requeue().map(control::rescheduleAfter).orElse(control);
   }
 
@@ -164,6 +173,18 @@ public final class DistillationRunReconciler
   public DeleteControl cleanup(DistillationRun run, Context<DistillationRun> context) {
     countRunsIn(context);
     return deletion.cleanup(run, context);
+  }
+
+  /**
+   * Puts a Job this reconciliation created into the Job informer's cache at once: the next
+   * reconciliation sees it even before its watch event arrives, and that event, known to be our
+   * own, starts no reconciliation of its own.
+   */
+  @SuppressWarnings("unchecked")
+  private static void remember(Job job, DistillationRun run, Context<DistillationRun> context) {
+    ((InformerEventSource<Job, DistillationRun>)
+            context.eventSourceRetriever().getEventSourceFor(Job.class, JOBS))
+        .handleRecentResourceCreate(ResourceID.fromResource(run), job);
   }
 
   private void countRunsIn(Context<DistillationRun> context) {
