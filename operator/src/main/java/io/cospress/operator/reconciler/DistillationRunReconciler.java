@@ -117,6 +117,8 @@ public final class DistillationRunReconciler
   @Override
   public List<EventSource<?, DistillationRun>> prepareEventSources(
       EventSourceContext<DistillationRun> context) {
+    // The metrics read the runs from the controller's cache when scraped.
+    metrics.countRunsFrom(context.getPrimaryCache()::list);
     InformerEventSource<Job, DistillationRun> jobs =
         new InformerEventSource<>(
             InformerEventSourceConfiguration.from(Job.class, DistillationRun.class)
@@ -140,7 +142,6 @@ public final class DistillationRunReconciler
   @Override
   public UpdateControl<DistillationRun> reconcile(
       DistillationRun run, Context<DistillationRun> context) {
-    countRunsIn(context);
     RunPlan plan = planner.plan(observer.observe(run, context));
     executor.execute(run, plan.actions(), job -> remember(job, run, context));
     if (plan.statusChanged()) {
@@ -171,7 +172,6 @@ public final class DistillationRunReconciler
 
   @Override
   public DeleteControl cleanup(DistillationRun run, Context<DistillationRun> context) {
-    countRunsIn(context);
     return deletion.cleanup(run, context);
   }
 
@@ -185,13 +185,6 @@ public final class DistillationRunReconciler
     ((InformerEventSource<Job, DistillationRun>)
             context.eventSourceRetriever().getEventSourceFor(Job.class, JOBS))
         .handleRecentResourceCreate(ResourceID.fromResource(run), job);
-  }
-
-  private void countRunsIn(Context<DistillationRun> context) {
-    var cache = context.getPrimaryCache();
-    metrics.countRunsFrom(
-        cache::list, (namespace, name) -> cache.get(new ResourceID(name, namespace)));
-    metrics.refreshRunPhases();
   }
 
   /** A fresh object carrying only what the operator owns, for server-side apply. */
