@@ -63,6 +63,14 @@ final class OperatorProcess implements AutoCloseable {
     Map<String, String> env = builder.environment();
     env.keySet().removeIf(k -> k.startsWith("KUBERNETES") || k.startsWith("KUBECONFIG"));
     env.putAll(chart.environment());
+    // For experiments with settings the chart does not expose: KEY=VALUE,KEY=VALUE
+    String overrides = System.getenv("COSPRESS_BENCH_OPERATOR_ENV");
+    if (overrides != null && !overrides.isBlank()) {
+      for (String pair : overrides.split(",")) {
+        int eq = pair.indexOf('=');
+        env.put(pair.substring(0, eq).trim(), pair.substring(eq + 1).trim());
+      }
+    }
     env.put("HTTP_PORT", Integer.toString(port));
     env.put("KUBECONFIG", kubeconfig.toString());
     return new OperatorProcess(builder.start(), port, log);
@@ -156,6 +164,21 @@ final class OperatorProcess implements AutoCloseable {
             .start();
     if (!jcmd.waitFor(60, TimeUnit.SECONDS) || jcmd.exitValue() != 0) {
       throw new IllegalStateException("jcmd GC.run failed");
+    }
+  }
+
+  /** The classes that hold the most heap, as {@code jcmd GC.class_histogram} prints them. */
+  void heapHistogram(String javaHome, Path file) throws IOException, InterruptedException {
+    Process jcmd =
+        new ProcessBuilder(
+                Path.of(javaHome, "bin", "jcmd").toString(),
+                Long.toString(pid()),
+                "GC.class_histogram")
+            .redirectErrorStream(true)
+            .redirectOutput(file.toFile())
+            .start();
+    if (!jcmd.waitFor(120, TimeUnit.SECONDS)) {
+      jcmd.destroyForcibly();
     }
   }
 

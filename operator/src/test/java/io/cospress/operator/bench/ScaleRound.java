@@ -75,7 +75,7 @@ final class ScaleRound {
               distribution, chart, kubeconfig, work.resolve("operator.log"), javaHome)) {
         operator.awaitReady(Duration.ofMinutes(3));
         Phases phases =
-            new Phases(cluster, operator, new AuditLog(cluster.auditLog()), operatorUser);
+            new Phases(cluster, operator, new AuditLog(cluster.auditLog()), operatorUser, work);
         Fleet fleet = new Fleet(cluster.admin(), FLEET_NAMESPACE, options.manifest());
         progress(label + ": creating " + options.runs() + " runs");
         CreationResult small = phases.create(fleet, "a", options.runs());
@@ -117,13 +117,20 @@ final class ScaleRound {
     private final OperatorProcess operator;
     private final AuditLog audit;
     private final String operatorUser;
+    private final Path work;
 
-    Phases(BenchCluster cluster, OperatorProcess operator, AuditLog audit, String operatorUser)
+    Phases(
+        BenchCluster cluster,
+        OperatorProcess operator,
+        AuditLog audit,
+        String operatorUser,
+        Path work)
         throws Exception {
       this.cluster = cluster;
       this.operator = operator;
       this.audit = audit;
       this.operatorUser = operatorUser;
+      this.work = work;
       audit.poll();
     }
 
@@ -164,6 +171,7 @@ final class ScaleRound {
       PrometheusSamples after = PrometheusSamples.parse(text);
       double heapUsed = after.sum("jvm_memory_used_bytes", HEAP);
       operator.fullGc(javaHome);
+      operator.heapHistogram(javaHome, work.resolve("heap-" + prefix + ".txt"));
       PrometheusSamples collected = PrometheusSamples.parse(operator.scrape());
       List<AuditLog.Request> all = audit.poll();
       List<AuditLog.Request> phase = all.subList(from, all.size());
