@@ -17,6 +17,7 @@ import io.cospress.operator.reconciler.dependent.TrainerServiceAccountDependent;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.javaoperatorsdk.operator.api.config.informer.Informer;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Cleaner;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
@@ -57,6 +58,7 @@ import java.util.concurrent.TimeUnit;
 @ControllerConfiguration(
     name = DistillationRunReconciler.NAME,
     fieldManager = CosPressConstants.FIELD_MANAGER_OPERATOR,
+    informer = @Informer(itemStore = ManagedFieldsPruningStore.class),
     maxReconciliationInterval =
         @MaxReconciliationInterval(interval = 5, timeUnit = TimeUnit.MINUTES))
 // Quick retries over about a minute (2 s, 4 s, ... 32 s); then the run is reported stalled and
@@ -124,6 +126,7 @@ public final class DistillationRunReconciler
             InformerEventSourceConfiguration.from(Job.class, DistillationRun.class)
                 .withName(JOBS)
                 .withLabelSelector(TrainerLabels.MANAGED_SELECTOR)
+                .withItemStore(new ManagedFieldsPruningStore<>())
                 .withSecondaryToPrimaryMapper(Mappers.fromOwnerReferences(DistillationRun.class))
                 .build(),
             context);
@@ -133,6 +136,7 @@ public final class DistillationRunReconciler
             InformerEventSourceConfiguration.from(Pod.class, DistillationRun.class)
                 .withName("pods")
                 .withLabelSelector(TrainerLabels.MANAGED_SELECTOR)
+                .withItemStore(new ManagedFieldsPruningStore<>())
                 .withSecondaryToPrimaryMapper(Mappers.fromDefaultAnnotations(DistillationRun.class))
                 .build(),
             context);
