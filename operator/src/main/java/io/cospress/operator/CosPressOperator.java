@@ -57,7 +57,9 @@ public final class CosPressOperator implements AutoCloseable {
             o -> {
               o.withKubernetesClient(client)
                   .withMetrics(MicrometerMetrics.withoutPerResourceMetrics(registry))
-                  .withCloseClientOnStop(true);
+                  .withCloseClientOnStop(true)
+                  .withConcurrentReconciliationThreads(settings.reconcileThreads())
+                  .withConcurrentWorkflowExecutorThreads(settings.reconcileThreads());
               if (settings.leaderElectionNamespace() != null) {
                 o.withLeaderElectionConfiguration(
                     new LeaderElectionConfiguration(
