@@ -25,8 +25,11 @@ final class ScaleRound {
   static final String OPERATOR_NAMESPACE = "cospress-system";
   static final String FLEET_NAMESPACE = "fleet";
 
-  /** Below this share of one core (and without reconciles) the operator counts as idle. */
-  static final double IDLE_CPU_SHARE = 0.05;
+  /**
+   * A second in which the operator reconciled or used more than this share of one core counts as
+   * active; the share it uses once quiet (leader election, scrapes) is reported separately.
+   */
+  static final double ACTIVE_CPU_SHARE = 0.10;
 
   private static final Duration QUIET = Duration.ofSeconds(5);
   private static final Duration IDLE_WINDOW = Duration.ofSeconds(15);
@@ -242,7 +245,7 @@ final class ScaleRound {
         }
         double cpu = operator.cpuSeconds();
         double reconciles = reconcilesStarted();
-        if (reconciles > lastReconciles || cpu - lastCpu > IDLE_CPU_SHARE) {
+        if (reconciles > lastReconciles || cpu - lastCpu > ACTIVE_CPU_SHARE) {
           lastActive = elapsed;
           quietSince = System.nanoTime();
           quietCpu = cpu;
