@@ -172,8 +172,8 @@ public final class RunCommand implements Callable<Integer> {
 
   /**
    * Console and status.json always; in a pod (the operator sets the run's identity in the
-   * environment) also the run's status subresource, at most every five seconds between milestones
-   * so a fleet cannot flood the API server.
+   * environment) also the run's status subresource, at most every five seconds, milestones
+   * included, so a fleet cannot flood the API server.
    */
   private static StatusSink statusSinks(Path statusFile, Map<String, String> environment) {
     List<StatusSink> sinks = new java.util.ArrayList<>();
@@ -189,7 +189,7 @@ public final class RunCommand implements Callable<Integer> {
     String namespace = environment.get(CosPressConstants.ENV_RUN_NAMESPACE);
     if (run != null && namespace != null) {
       sinks.add(
-          new RateLimitedSink(
+          RateLimitedSink.strict(
               new KubernetesStatusSink(new KubernetesClientBuilder().build(), namespace, run),
               Duration.ofSeconds(5),
               Clock.systemUTC()));
