@@ -98,16 +98,20 @@ final class ScaleRound {
     }
   }
 
+  /** The HTTP client jars on the operator jar's Class-Path (lib/ may hold stale jars). */
   private static List<String> httpClients(Path distribution) throws java.io.IOException {
-    try (var jars = Files.list(distribution.resolve("lib"))) {
-      return jars.map(p -> p.getFileName().toString())
-          .filter(n -> n.startsWith("kubernetes-httpclient-"))
-          .map(
-              n ->
-                  n.replaceFirst("^kubernetes-httpclient-", "").replaceFirst("-[0-9.]+\\.jar$", ""))
-          .sorted()
-          .toList();
+    Path jar = distribution.resolve("cospress-operator.jar");
+    String classPath;
+    try (var file = new java.util.jar.JarFile(jar.toFile())) {
+      classPath = file.getManifest().getMainAttributes().getValue("Class-Path");
     }
+    return java.util.Arrays.stream(classPath.split(" "))
+        .map(p -> p.substring(p.lastIndexOf('/') + 1))
+        .filter(n -> n.startsWith("kubernetes-httpclient-"))
+        .map(
+            n -> n.replaceFirst("^kubernetes-httpclient-", "").replaceFirst("-[0-9.]+\\.jar$", ""))
+        .sorted()
+        .toList();
   }
 
   static void progress(String message) {
