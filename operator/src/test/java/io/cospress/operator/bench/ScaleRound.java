@@ -108,8 +108,7 @@ final class ScaleRound {
     return java.util.Arrays.stream(classPath.split(" "))
         .map(p -> p.substring(p.lastIndexOf('/') + 1))
         .filter(n -> n.startsWith("kubernetes-httpclient-"))
-        .map(
-            n -> n.replaceFirst("^kubernetes-httpclient-", "").replaceFirst("-[0-9.]+\\.jar$", ""))
+        .map(n -> n.replaceFirst("^kubernetes-httpclient-", "").replaceFirst("-[0-9.]+\\.jar$", ""))
         .sorted()
         .toList();
   }
