@@ -17,7 +17,6 @@ import io.cospress.operator.reconciler.dependent.TrainerServiceAccountDependent;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.javaoperatorsdk.operator.api.config.informer.Informer;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Cleaner;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
@@ -41,6 +40,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -58,7 +58,6 @@ import java.util.concurrent.TimeUnit;
 @ControllerConfiguration(
     name = DistillationRunReconciler.NAME,
     fieldManager = CosPressConstants.FIELD_MANAGER_OPERATOR,
-    informer = @Informer(itemStore = ManagedFieldsPruningStore.class),
     maxReconciliationInterval =
         @MaxReconciliationInterval(interval = 5, timeUnit = TimeUnit.MINUTES))
 // Quick retries over about a minute (2 s, 4 s, ... 32 s); then the run is reported stalled and
@@ -121,12 +120,16 @@ public final class DistillationRunReconciler
       EventSourceContext<DistillationRun> context) {
     // The metrics read the runs from the controller's cache when scraped.
     metrics.countRunsFrom(context.getPrimaryCache()::list);
+    // Jobs and pods are watched in the controller's namespaces (JOSDK's default).
+    Set<String> namespaces =
+        context.getControllerConfiguration().getInformerConfig().getNamespaces();
     InformerEventSource<Job, DistillationRun> jobs =
         new InformerEventSource<>(
             InformerEventSourceConfiguration.from(Job.class, DistillationRun.class)
                 .withName(JOBS)
                 .withLabelSelector(TrainerLabels.MANAGED_SELECTOR)
-                .withItemStore(new ManagedFieldsPruningStore<>())
+                .withItemStore(
+                    ManagedFieldsPruningStore.<Job>forNamespaces(namespaces).orElse(null))
                 .withSecondaryToPrimaryMapper(Mappers.fromOwnerReferences(DistillationRun.class))
                 .build(),
             context);
@@ -136,7 +139,8 @@ public final class DistillationRunReconciler
             InformerEventSourceConfiguration.from(Pod.class, DistillationRun.class)
                 .withName("pods")
                 .withLabelSelector(TrainerLabels.MANAGED_SELECTOR)
-                .withItemStore(new ManagedFieldsPruningStore<>())
+                .withItemStore(
+                    ManagedFieldsPruningStore.<Pod>forNamespaces(namespaces).orElse(null))
                 .withSecondaryToPrimaryMapper(Mappers.fromDefaultAnnotations(DistillationRun.class))
                 .build(),
             context);
