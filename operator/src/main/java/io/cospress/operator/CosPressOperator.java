@@ -1,8 +1,10 @@
 package io.cospress.operator;
 
+import io.cospress.api.v1alpha1.DistillationRun;
 import io.cospress.operator.metrics.OperatorMetrics;
 import io.cospress.operator.plan.RunPlanner;
 import io.cospress.operator.reconciler.DistillationRunReconciler;
+import io.cospress.operator.reconciler.ManagedFieldsPruningStore;
 import io.cospress.operator.status.RetryPolicy;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
@@ -57,7 +59,9 @@ public final class CosPressOperator implements AutoCloseable {
             o -> {
               o.withKubernetesClient(client)
                   .withMetrics(MicrometerMetrics.withoutPerResourceMetrics(registry))
-                  .withCloseClientOnStop(true);
+                  .withCloseClientOnStop(true)
+                  .withConcurrentReconciliationThreads(settings.reconcileThreads())
+                  .withConcurrentWorkflowExecutorThreads(settings.reconcileThreads());
               if (settings.leaderElectionNamespace() != null) {
                 o.withLeaderElectionConfiguration(
                     new LeaderElectionConfiguration(
@@ -83,6 +87,8 @@ public final class CosPressOperator implements AutoCloseable {
           if (!settings.watchNamespaces().isEmpty()) {
             o.settingNamespaces(settings.watchNamespaces());
           }
+          ManagedFieldsPruningStore.<DistillationRun>forNamespaces(settings.watchNamespaces())
+              .ifPresent(o::withItemStore);
         });
     operator.start();
     HealthServer health = HealthServer.start(settings.httpPort(), operator, registry);

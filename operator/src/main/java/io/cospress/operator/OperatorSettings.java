@@ -25,6 +25,8 @@ import java.util.stream.Collectors;
  *     operator inside the test JVM)
  * @param pendingStalledAfter how long a trainer pod may stay Pending (unschedulable, image pull
  *     errors) before the run is reported Stalled; zero never reports it
+ * @param reconcileThreads how many runs are reconciled at once (and the size of the pool that
+ *     applies their dependents)
  */
 public record OperatorSettings(
     Set<String> watchNamespaces,
@@ -33,10 +35,16 @@ public record OperatorSettings(
     int httpPort,
     TrainerDefaults trainer,
     boolean exitWhenLeadershipLost,
-    Duration pendingStalledAfter) {
+    Duration pendingStalledAfter,
+    int reconcileThreads) {
 
   /** The chart's default for {@code PENDING_STALLED_AFTER}. */
   public static final Duration DEFAULT_PENDING_STALLED_AFTER = Duration.ofMinutes(15);
+
+  /**
+   * The chart's default for {@code RECONCILE_THREADS}; see docs/operator.md for how it was chosen.
+   */
+  public static final int DEFAULT_RECONCILE_THREADS = 16;
 
   private static final Pattern DURATION = Pattern.compile("(?:(\\d+)h)?(?:(\\d+)m)?(?:(\\d+)s)?");
 
@@ -44,6 +52,29 @@ public record OperatorSettings(
     if (pendingStalledAfter == null || pendingStalledAfter.isNegative()) {
       throw new IllegalArgumentException("pendingStalledAfter must be zero or positive");
     }
+    if (reconcileThreads < 1) {
+      throw new IllegalArgumentException("reconcileThreads must be at least 1");
+    }
+  }
+
+  /** Settings with the default number of reconcile threads. */
+  public OperatorSettings(
+      Set<String> watchNamespaces,
+      String leaderElectionNamespace,
+      String leaseName,
+      int httpPort,
+      TrainerDefaults trainer,
+      boolean exitWhenLeadershipLost,
+      Duration pendingStalledAfter) {
+    this(
+        watchNamespaces,
+        leaderElectionNamespace,
+        leaseName,
+        httpPort,
+        trainer,
+        exitWhenLeadershipLost,
+        pendingStalledAfter,
+        DEFAULT_RECONCILE_THREADS);
   }
 
   /** Settings with the default pending limit. */
@@ -92,7 +123,26 @@ public record OperatorSettings(
             json(env, "TRAINER_GPU_NODE_SELECTOR", STRING_MAP, standard.gpuNodeSelector()),
             json(env, "TRAINER_GPU_TOLERATIONS", TOLERATIONS, standard.gpuTolerations())),
         true,
-        duration(env, "PENDING_STALLED_AFTER", DEFAULT_PENDING_STALLED_AFTER));
+        duration(env, "PENDING_STALLED_AFTER", DEFAULT_PENDING_STALLED_AFTER),
+        positive(env, "RECONCILE_THREADS", DEFAULT_RECONCILE_THREADS));
+  }
+
+  /** A whole number of at least 1, or the fallback if unset. */
+  static int positive(Map<String, String> env, String name, int fallback) {
+    String value = env.get(name);
+    if (value == null || value.isBlank()) {
+      return fallback;
+    }
+    try {
+      int parsed = Integer.parseInt(value.trim());
+      if (parsed >= 1) {
+        return parsed;
+      }
+    } catch (NumberFormatException e) {
+      // reported below
+    }
+    throw new IllegalArgumentException(
+        name + " must be a whole number of at least 1; got " + value);
   }
 
   /** A duration such as 90s, 15m or 1h30m (hours, minutes, seconds), or the fallback if unset. */

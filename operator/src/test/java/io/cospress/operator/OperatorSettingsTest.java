@@ -94,4 +94,18 @@ class OperatorSettingsTest {
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageStartingWith("PENDING_STALLED_AFTER must be a duration");
   }
+
+  @Test
+  void reconcileThreadsMustBeAWholeNumberOfAtLeastOne() {
+    assertThat(OperatorSettings.fromEnvironment(Map.of()).reconcileThreads())
+        .isEqualTo(OperatorSettings.DEFAULT_RECONCILE_THREADS);
+    assertThat(
+            OperatorSettings.fromEnvironment(Map.of("RECONCILE_THREADS", "4")).reconcileThreads())
+        .isEqualTo(4);
+    for (String bad : new String[] {"0", "-2", "many"}) {
+      assertThatThrownBy(() -> OperatorSettings.fromEnvironment(Map.of("RECONCILE_THREADS", bad)))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageStartingWith("RECONCILE_THREADS must be a whole number of at least 1");
+    }
+  }
 }

@@ -6,16 +6,9 @@ import io.cospress.operator.status.RestartCause;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.MultiGauge;
-import io.micrometer.core.instrument.Tags;
-import java.util.ArrayList;
-import java.util.List;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.util.Locale;
-import java.util.Optional;
-import java.util.Set;
-import java.util.function.BiFunction;
 import java.util.function.Supplier;
-import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 /**
@@ -25,13 +18,9 @@ import java.util.stream.Stream;
 public final class OperatorMetrics {
 
   private final MeterRegistry registry;
-  private final MultiGauge runPhase;
   private volatile Supplier<Stream<DistillationRun>> runs = Stream::empty;
-  private volatile BiFunction<String, String, Optional<DistillationRun>> lookup =
-      (namespace, name) -> Optional.empty();
-  private Set<List<String>> listedRuns = Set.of();
 
-  public OperatorMetrics(MeterRegistry registry) {
+  public OperatorMetrics(PrometheusMeterRegistry registry) {
     this.registry = registry;
     for (RunPhase phase : RunPhase.values()) {
       Gauge.builder("cospress.runs", () -> runs.get().filter(r -> phaseOf(r) == phase).count())
@@ -40,55 +29,15 @@ public final class OperatorMetrics {
           .strongReference(true)
           .register(registry);
     }
-    runPhase =
-        MultiGauge.builder("cospress.run.phase")
-            .description(
-                "1 for the phase each DistillationRun is in, 0 for the others (alerts name the run)")
-            .register(registry);
+    registry.getPrometheusRegistry().register(new RunPhaseCollector(() -> runs));
   }
 
   /**
-   * Re-lists the per-run phase series when the cache's runs changed since the last call, so runs
-   * created since appear and deleted ones (or ones being deleted) disappear. Values are read from
-   * the cache at scrape time, so a phase change needs no refresh.
+   * Where the runs are counted from: the controller's cache of DistillationRuns, listed whole. The
+   * per-run series are computed from it when scraped, so a new or deleted run needs no call here.
    */
-  public synchronized void refreshRunPhases() {
-    Set<List<String>> current =
-        runs.get()
-            .filter(r -> r.getMetadata().getDeletionTimestamp() == null)
-            .map(r -> List.of(r.getMetadata().getNamespace(), r.getMetadata().getName()))
-            .collect(Collectors.toSet());
-    if (current.equals(listedRuns)) {
-      return;
-    }
-    List<MultiGauge.Row<?>> rows = new ArrayList<>();
-    for (List<String> run : current) {
-      String namespace = run.get(0);
-      String name = run.get(1);
-      for (RunPhase phase : RunPhase.values()) {
-        rows.add(
-            MultiGauge.Row.of(
-                Tags.of("namespace", namespace, "run", name, "phase", phase.name()),
-                () -> currentPhase(namespace, name) == phase ? 1 : 0));
-      }
-    }
-    runPhase.register(rows, true);
-    listedRuns = current;
-  }
-
-  private RunPhase currentPhase(String namespace, String name) {
-    return lookup.apply(namespace, name).map(OperatorMetrics::phaseOf).orElse(null);
-  }
-
-  /**
-   * Where the runs are counted from: the controller's cache of DistillationRuns, listed whole and
-   * looked up by namespace and name.
-   */
-  public void countRunsFrom(
-      Supplier<Stream<DistillationRun>> source,
-      BiFunction<String, String, Optional<DistillationRun>> byNamespaceAndName) {
+  public void countRunsFrom(Supplier<Stream<DistillationRun>> source) {
     this.runs = source;
-    this.lookup = byNamespaceAndName;
   }
 
   public void transition(DistillationRun run, RunPhase from, RunPhase to) {
@@ -110,7 +59,7 @@ public final class OperatorMetrics {
         .increment();
   }
 
-  private static RunPhase phaseOf(DistillationRun run) {
+  static RunPhase phaseOf(DistillationRun run) {
     return run.getStatus() == null ? null : run.getStatus().getPhase();
   }
 }

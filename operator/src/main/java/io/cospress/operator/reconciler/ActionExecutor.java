@@ -10,9 +10,11 @@ import io.cospress.operator.plan.RunAction.CreateAttempt;
 import io.cospress.operator.plan.RunAction.EmitEvent;
 import io.cospress.operator.plan.RunAction.StopAttempt;
 import io.fabric8.kubernetes.api.model.DeletionPropagation;
+import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.util.List;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -35,20 +37,23 @@ final class ActionExecutor {
     this.metrics = metrics;
   }
 
-  void execute(DistillationRun run, List<RunAction> actions) {
+  /**
+   * @param created told about each Job this call created, as the API server returned it
+   */
+  void execute(DistillationRun run, List<RunAction> actions, Consumer<Job> created) {
     for (RunAction action : actions) {
       try {
-        executeOne(run, action);
+        executeOne(run, action, created);
       } catch (KubernetesClientException e) {
         throw new ActionFailedException(describe(run, action), e);
       }
     }
   }
 
-  private void executeOne(DistillationRun run, RunAction action) {
+  private void executeOne(DistillationRun run, RunAction action, Consumer<Job> created) {
     if (action instanceof CreateAttempt create) {
       try {
-        client.resource(create.job()).create();
+        created.accept(client.resource(create.job()).create());
       } catch (KubernetesClientException e) {
         if (e.getCode() != 409) {
           throw e;

@@ -25,6 +25,7 @@ import io.javaoperatorsdk.operator.api.reconciler.DeleteControl;
 import io.javaoperatorsdk.operator.api.reconciler.ErrorStatusUpdateControl;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
 import io.javaoperatorsdk.operator.api.reconciler.MaxReconciliationInterval;
+import io.javaoperatorsdk.operator.api.reconciler.PrimaryUpdateAndCacheUtils;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.RetryInfo;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
@@ -39,6 +40,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -65,17 +67,28 @@ import java.util.concurrent.TimeUnit;
     initialInterval = 2000,
     intervalMultiplier = 2.0,
     maxInterval = 60_000)
+// The RoleBinding waits for its Role: the API server resolves a binding's roleRef to check that
+// the binder holds the role's permissions (RBAC escalation prevention), so binding a Role that is
+// not there yet is refused with 404 unless the operator may "bind" any role, which it must not.
 @Workflow(
     dependents = {
       @Dependent(type = TrainerManifestDependent.class),
       @Dependent(type = TrainerServiceAccountDependent.class),
-      @Dependent(type = TrainerRoleDependent.class),
-      @Dependent(type = TrainerRoleBindingDependent.class)
+      @Dependent(type = TrainerRoleDependent.class, name = DistillationRunReconciler.ROLE),
+      @Dependent(
+          type = TrainerRoleBindingDependent.class,
+          dependsOn = DistillationRunReconciler.ROLE)
     })
 public final class DistillationRunReconciler
     implements Reconciler<DistillationRun>, Cleaner<DistillationRun> {
 
   public static final String NAME = "distillationrun";
+
+  /** The trainer Role's name in the workflow, for the RoleBinding to depend on. */
+  static final String ROLE = "trainer-role";
+
+  /** Name of the Job event source. */
+  private static final String JOBS = "jobs";
 
   /** How often a run is retried once quick retries are used up. */
   static final Duration SLOW_RETRY = Duration.ofMinutes(2);
@@ -105,11 +118,18 @@ public final class DistillationRunReconciler
   @Override
   public List<EventSource<?, DistillationRun>> prepareEventSources(
       EventSourceContext<DistillationRun> context) {
+    // The metrics read the runs from the controller's cache when scraped.
+    metrics.countRunsFrom(context.getPrimaryCache()::list);
+    // Jobs and pods are watched in the controller's namespaces (JOSDK's default).
+    Set<String> namespaces =
+        context.getControllerConfiguration().getInformerConfig().getNamespaces();
     InformerEventSource<Job, DistillationRun> jobs =
         new InformerEventSource<>(
             InformerEventSourceConfiguration.from(Job.class, DistillationRun.class)
-                .withName("jobs")
+                .withName(JOBS)
                 .withLabelSelector(TrainerLabels.MANAGED_SELECTOR)
+                .withItemStore(
+                    ManagedFieldsPruningStore.<Job>forNamespaces(namespaces).orElse(null))
                 .withSecondaryToPrimaryMapper(Mappers.fromOwnerReferences(DistillationRun.class))
                 .build(),
             context);
@@ -119,6 +139,8 @@ public final class DistillationRunReconciler
             InformerEventSourceConfiguration.from(Pod.class, DistillationRun.class)
                 .withName("pods")
                 .withLabelSelector(TrainerLabels.MANAGED_SELECTOR)
+                .withItemStore(
+                    ManagedFieldsPruningStore.<Pod>forNamespaces(namespaces).orElse(null))
                 .withSecondaryToPrimaryMapper(Mappers.fromDefaultAnnotations(DistillationRun.class))
                 .build(),
             context);
@@ -128,13 +150,17 @@ public final class DistillationRunReconciler
   @Override
   public UpdateControl<DistillationRun> reconcile(
       DistillationRun run, Context<DistillationRun> context) {
-    countRunsIn(context);
     RunPlan plan = planner.plan(observer.observe(run, context));
-    executor.execute(run, plan.actions());
-    UpdateControl<DistillationRun> control =
-        plan.statusChanged()
-            ? UpdateControl.patchStatus(statusOnly(run, plan.status()))
-            : UpdateControl.noUpdate();
+    executor.execute(run, plan.actions(), job -> remember(job, run, context));
+    if (plan.statusChanged()) {
+      // Patched here rather than through UpdateControl so the response goes into JOSDK's cache:
+      // the reconciliation the new Job's event would otherwise start, or any other that comes
+      // before the informer delivers this status, sees it and does not write it (and announce the
+      // phase) a second time.
+      PrimaryUpdateAndCacheUtils.ssaPatchStatusAndCacheResource(
+          run, statusOnly(run, plan.status()), context);
+    }
+    UpdateControl<DistillationRun> control = UpdateControl.noUpdate();
     return plan.requeue().map(control::rescheduleAfter).orElse(control);
   }
 
@@ -154,15 +180,19 @@ public final class DistillationRunReconciler
 
   @Override
   public DeleteControl cleanup(DistillationRun run, Context<DistillationRun> context) {
-    countRunsIn(context);
     return deletion.cleanup(run, context);
   }
 
-  private void countRunsIn(Context<DistillationRun> context) {
-    var cache = context.getPrimaryCache();
-    metrics.countRunsFrom(
-        cache::list, (namespace, name) -> cache.get(new ResourceID(name, namespace)));
-    metrics.refreshRunPhases();
+  /**
+   * Puts a Job this reconciliation created into the Job informer's cache at once: the next
+   * reconciliation sees it even before its watch event arrives, and that event, known to be our
+   * own, starts no reconciliation of its own.
+   */
+  @SuppressWarnings("unchecked")
+  private static void remember(Job job, DistillationRun run, Context<DistillationRun> context) {
+    ((InformerEventSource<Job, DistillationRun>)
+            context.eventSourceRetriever().getEventSourceFor(Job.class, JOBS))
+        .handleRecentResourceCreate(ResourceID.fromResource(run), job);
   }
 
   /** A fresh object carrying only what the operator owns, for server-side apply. */

@@ -157,6 +157,7 @@ class HelmChartTest {
         .extracting(Toleration::getKey)
         .containsExactly("nvidia.com/gpu", "dedicated");
     assertThat(settings.pendingStalledAfter()).isEqualTo(Duration.ofMinutes(90));
+    assertThat(settings.reconcileThreads()).isEqualTo(8);
   }
 
   @Test
@@ -170,6 +171,7 @@ class HelmChartTest {
     assertThat(settings.httpPort()).isEqualTo(8080);
     assertThat(settings.pendingStalledAfter())
         .isEqualTo(OperatorSettings.DEFAULT_PENDING_STALLED_AFTER);
+    assertThat(settings.reconcileThreads()).isEqualTo(OperatorSettings.DEFAULT_RECONCILE_THREADS);
   }
 
   @Test

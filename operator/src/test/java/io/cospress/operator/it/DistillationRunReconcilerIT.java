@@ -16,9 +16,12 @@ import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
+import java.time.Duration;
 import java.util.List;
 import java.util.Set;
 import java.util.function.Predicate;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -171,6 +174,39 @@ class DistillationRunReconcilerIT {
             admin.v1().events().inNamespace(namespace).list().getItems().stream()
                 .map(e -> e.getReason()))
         .contains("AttemptStarted");
+  }
+
+  @Test
+  void runsCreatedTogetherAnnounceEachPhaseOnce() {
+    // The Job's own watch event starts another reconciliation right after the one that created
+    // it; read from a cache without the status just written, it would write the status and
+    // announce the phase again.
+    List<String> names = IntStream.range(0, 20).mapToObj(i -> "batch-" + i).toList();
+    names.forEach(name -> apply(name, ""));
+    for (String name : names) {
+      awaitJob(name + "-a1");
+      awaitStatus(name, s -> s.getPhase() == RunPhase.Pending);
+    }
+
+    await()
+        .alias("no run has the same event twice")
+        .during(Duration.ofSeconds(3))
+        .atMost(Duration.ofSeconds(10))
+        .until(
+            () ->
+                admin.v1().events().inNamespace(namespace).list().getItems().stream()
+                    .collect(
+                        Collectors.groupingBy(
+                            e ->
+                                List.of(
+                                    e.getInvolvedObject().getName(), e.getReason(), e.getMessage()),
+                            Collectors.counting()))
+                    .values()
+                    .stream()
+                    .allMatch(n -> n == 1));
+    assertThat(admin.v1().events().inNamespace(namespace).list().getItems())
+        .filteredOn(e -> "AttemptStarted".equals(e.getReason()))
+        .hasSize(names.size());
   }
 
   @Test

@@ -19,6 +19,10 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.utils.Serialization;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -146,6 +150,12 @@ class HelmChartIT {
       assertThat(admin.rbac().roles().inNamespace(runs).withName("from-chart-trainer").get())
           .as("the chart's role lets the operator grant a trainer its run's status")
           .isNotNull();
+      assertThat(metrics(operator))
+          .as(
+              "no reconciliation failed on the way: without the cluster-admin power to bind any"
+                  + " role, the RoleBinding can only be applied once its Role exists")
+          .contains("operator_sdk_reconciliations_success_total")
+          .doesNotContain("operator_sdk_reconciliations_failed_total");
       Pod pod = kubelet.running(kubelet.createPod(job));
       new Runs(runs).awaitStatus("from-chart", s -> s.getPhase() == RunPhase.Running);
       kubelet.exited(pod, 0, "Completed");
@@ -190,6 +200,16 @@ class HelmChartIT {
           "-n",
           release);
     }
+  }
+
+  private static String metrics(CosPressOperator operator) throws Exception {
+    return HttpClient.newHttpClient()
+        .send(
+            HttpRequest.newBuilder(
+                    URI.create("http://127.0.0.1:" + operator.httpPort() + "/metrics"))
+                .build(),
+            HttpResponse.BodyHandlers.ofString())
+        .body();
   }
 
   private void ensureNamespace(String name) {

@@ -177,8 +177,9 @@ public final class RunCommand implements Callable<Integer> {
   /**
    * Console and status.json always, written on the training thread (status.json atomically); in a
    * pod (the operator sets the run's identity in the environment) also the run's status
-   * subresource, written from a thread of its own so an unreachable API server never stalls
-   * training (docs/status-model.md).
+   * subresource, at most every five seconds, milestones included, so a fleet cannot flood the API
+   * server, written from a thread of its own so an unreachable API server never stalls training
+   * (docs/status-model.md).
    */
   private static StatusSink statusSinks(Path statusFile, PodEnvironment pod) {
     List<StatusSink> sinks = new ArrayList<>();
@@ -193,7 +194,7 @@ public final class RunCommand implements Callable<Integer> {
     if (pod.reportsToRun()) {
       sinks.add(
           new BackgroundSink(
-              new RateLimitedSink(
+              RateLimitedSink.strict(
                   new KubernetesStatusSink(
                       StatusClient.create(), pod.runNamespace(), pod.runName()),
                   STATUS_INTERVAL,

@@ -51,6 +51,51 @@ class RateLimitedSinkTest {
     assertThat(delivered).containsExactly("first", "epoch end", "due");
   }
 
+  @Test
+  void strictSinkHoldsEarlyMilestonesDeliversTheLatestOncePerIntervalAndFlushesAtClose() {
+    List<String> delivered = new ArrayList<>();
+    MutableClock clock = new MutableClock();
+    StatusSink sink =
+        RateLimitedSink.strict(
+            (report, milestone) -> delivered.add(report.message() + (milestone ? "!" : "")),
+            Duration.ofSeconds(5),
+            clock);
+
+    sink.report(report("started"), true);
+    clock.now = clock.now.plusSeconds(1);
+    sink.report(report("epoch 1 done"), true);
+    sink.report(report("checkpoint 1"), true);
+    sink.report(report("step 5"), false);
+    clock.now = clock.now.plusSeconds(4);
+    sink.report(report("step 6"), false);
+    clock.now = clock.now.plusSeconds(1);
+    sink.report(report("step 7"), false);
+    sink.report(report("too soon"), false);
+    clock.now = clock.now.plusSeconds(1);
+    sink.report(report("finished"), true);
+    sink.close();
+
+    assertThat(delivered)
+        .as("one delivery per 5 s; held milestones are replaced by later reports, not lost")
+        .containsExactly("started!", "step 6!", "finished!");
+  }
+
+  @Test
+  void strictSinkDropsRoutineReportsWithNothingHeld() {
+    List<String> delivered = new ArrayList<>();
+    MutableClock clock = new MutableClock();
+    StatusSink sink =
+        RateLimitedSink.strict(
+            (report, milestone) -> delivered.add(report.message()), Duration.ofSeconds(5), clock);
+
+    sink.report(report("first"), false);
+    clock.now = clock.now.plusSeconds(1);
+    sink.report(report("too soon"), false);
+    sink.close();
+
+    assertThat(delivered).containsExactly("first");
+  }
+
   private static TrainerReport report(String message) {
     return new TrainerReport("Running", message, null, null, null);
   }
