@@ -44,6 +44,9 @@ public final class TorchScriptModel implements AutoCloseable {
   private final ParameterStore parameterStore;
   private final DataType computeType;
 
+  /** A bfloat16 parameter, the template {@link Bfloat16#of} makes input buffers from. */
+  private final NDArray bfloat16Template;
+
   /** Whether {@link #forwardFrozen} put the module in eval mode without the block knowing. */
   private boolean evalWithoutBlock;
 
@@ -54,6 +57,8 @@ public final class TorchScriptModel implements AutoCloseable {
     this.block = (PtSymbolBlock) model.getBlock();
     this.select = select == null || select.isBlank() ? null : select;
     this.parameterStore = new ParameterStore(model.getNDManager(), false);
+    this.bfloat16Template =
+        computeType == DataType.BFLOAT16 ? block.getParameters().valueAt(0).getArray() : null;
   }
 
   /**
@@ -151,7 +156,7 @@ public final class TorchScriptModel implements AutoCloseable {
     if (computeType == DataType.FLOAT32 || Bfloat16.isReduced(images)) {
       return images;
     }
-    return Bfloat16.of(images, block.getParameters().valueAt(0).getArray());
+    return Bfloat16.of(images, bfloat16Template);
   }
 
   private NDArray out(NDArray output) {
