@@ -22,6 +22,13 @@ gradients of the total (float32, as in training, and float64) and prints them ne
 NAME.expected.json / NAME.expected.npz; exits 1 unless all agree within relative 1e-4
 (absolute 1e-6 near zero).
 
+GPU mode (--device cuda): models, head, batch and loss on the GPU; each timed step ends with
+torch.cuda.synchronize(). --autocast-bf16 runs the forward passes and the loss under
+torch.autocast(dtype=torch.bfloat16) (backward and AdamW outside it, float32 master weights), as
+a PyTorch user would write mixed precision; --tf32 allows TF32 matrix products
+(torch.backends.cuda.matmul.allow_tf32). Both also work with --device cpu (autocast on the CPU),
+which the GPU check's CPU mode uses. hack/gpu-check.sh runs this beside the Java step.
+
 With --profile FILE it also profiles one more step with torch.profiler (Chrome trace; each phase
 a record_function range "phase:<name>", for tools/profile_summary.py).
 
@@ -197,13 +204,27 @@ def profile_step(step, shape, phase_names, trace_path: str) -> None:
 def bench(args) -> None:
     torch.set_num_threads(args.threads)
     torch.manual_seed(args.seed)
-    temps = torch.tensor([float(v) for v in args.temperatures.split(",")], dtype=torch.float32)
+    device = torch.device(args.device)
+    if args.tf32:
+        torch.backends.cuda.matmul.allow_tf32 = True
+        torch.backends.cudnn.allow_tf32 = True
+    temps = torch.tensor([float(v) for v in args.temperatures.split(",")], dtype=torch.float32,
+                         device=device)
+    sync = torch.cuda.synchronize if device.type == "cuda" else (lambda: None)
+    if args.autocast_bf16:
+        def mixed():
+            return torch.autocast(device.type, dtype=torch.bfloat16)
+    else:
+        import contextlib
 
-    teacher = torch.jit.load(args.teacher, map_location="cpu")
+        def mixed():
+            return contextlib.nullcontext()
+
+    teacher = torch.jit.load(args.teacher, map_location=device)
     teacher.eval()
     for p in teacher.parameters():
         p.requires_grad_(False)
-    student = torch.jit.load(args.student, map_location="cpu")
+    student = torch.jit.load(args.student, map_location=device)
     student.train()
     student_params = [p for p in student.parameters() if p.requires_grad]
     if not student_params:
@@ -214,7 +235,7 @@ def bench(args) -> None:
     for name, model in (("teacher", teacher), ("student", student)):
         try:
             with torch.no_grad():
-                probes.append(model(torch.randn(2, *shape[1:])))
+                probes.append(model(torch.randn(2, *shape[1:], device=device)))
         except RuntimeError as e:
             first = str(e).strip().splitlines()[-1]
             raise SystemExit(f"{name} does not accept input [B, {args.channels}, {args.image_size}, "
@@ -228,7 +249,7 @@ def bench(args) -> None:
                          f"{probe_s.shape[1]}")
     tokens, dt, ds = probe_t.shape[1], probe_t.shape[2], probe_s.shape[2]
 
-    head = make_head(dt, ds)
+    head = make_head(dt, ds).to(device)
     head.train()
     opt = torch.optim.AdamW(student_params + list(head.parameters()), lr=5e-4, weight_decay=0.05)
 
@@ -238,25 +259,29 @@ def bench(args) -> None:
     def step(x, clock):
         """One CosPress step on images x; clock(name) is called as each phase ends (the phases of
         the Java StepPhase)."""
-        with torch.no_grad():
+        with torch.no_grad(), mixed():
             t = teacher(x)
         clock("teacher")
-        c = head(t)
-        s = student(x)
+        with mixed():
+            c = head(t)
+            s = student(x)
         clock("forward")
-        terms = cospress_terms(t, c, s, temps)
-        total = terms["local"] + terms["global"] + terms["feature"] + terms["token"]
+        with mixed():
+            terms = cospress_terms(t, c, s, temps)
+            total = terms["local"] + terms["global"] + terms["feature"] + terms["token"]
         clock("loss")
         opt.zero_grad(set_to_none=True)
         total.backward()
         clock("backward")
         opt.step()
+        sync()  # a GPU step is timed to its end
         clock("optimizer")
         return terms, total
 
     times, last = [], {}
     for i in range(args.warmup + args.steps):
-        x = torch.randn(shape)  # not timed: the Java side reuses one host batch
+        x = torch.randn(shape, device=device)  # not timed: the Java side reuses one host batch
+        sync()
         marks = [time.perf_counter()]
         phase_times = {}
 
@@ -285,6 +310,10 @@ def bench(args) -> None:
         "batch": args.batch,
         "threads": args.threads,
         "torch": torch.__version__,
+        "device": str(device),
+        "autocast_bf16": args.autocast_bf16,
+        "tf32": args.tf32,
+        "final_loss": round(float(total), 6),
         "step_seconds_median": round(statistics.median(times), 6),
         "step_seconds_min": round(min(times), 6),
         "warmup": args.warmup,
@@ -315,6 +344,10 @@ def main() -> None:
     ap.add_argument("--warmup", type=int, default=3)
     ap.add_argument("--temperatures", default=",".join(f"{i / 100:.2f}" for i in range(1, 11)))
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--device", default="cpu", help="cpu or cuda")
+    ap.add_argument("--autocast-bf16", action="store_true",
+                    help="forward passes and loss under torch.autocast(dtype=bfloat16)")
+    ap.add_argument("--tf32", action="store_true", help="allow TF32 matrix products (CUDA)")
     ap.add_argument("--verbose", action="store_true", help="per-step times on stderr")
     ap.add_argument("--profile", metavar="FILE",
                     help="after the timed steps, profile one step with torch.profiler and write "

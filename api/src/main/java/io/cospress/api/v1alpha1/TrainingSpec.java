@@ -47,4 +47,18 @@ public class TrainingSpec {
   @Min(0)
   @JsonPropertyDescription("Seed for initialisation, data order and augmentation.")
   private Long seed;
+
+  /**
+   * How the step computes. The default, tf32, is the fastest setting whose results stay within the
+   * float32 parity tolerances: on a CPU it is exactly fp32; on an NVIDIA GPU only matrix products
+   * use TF32 tensor cores. bf16 is faster still on GPUs but moves the loss by up to about 1 %
+   * (docs/gpu.md), so it is asked for, not assumed; on a CPU it is slower than fp32.
+   */
+  @Default("tf32")
+  @JsonPropertyDescription(
+      "Number format of the step: fp32; tf32 (the default: float32 with TF32 matrix products on"
+          + " NVIDIA GPUs, exactly fp32 on CPUs); or bf16 (teacher and student in bfloat16 with"
+          + " float32 master weights, optimizer state and loss; for GPUs, slower on CPUs)."
+          + " Checkpoints hold float32 weights either way, so it may change between resumes.")
+  private Precision precision;
 }

@@ -2,7 +2,9 @@ package io.cospress.operator.job;
 
 import io.cospress.api.v1alpha1.CosPressConstants;
 import io.cospress.api.v1alpha1.DistillationRun;
+import io.cospress.api.v1alpha1.Precision;
 import io.cospress.api.v1alpha1.ResourcesSpec;
+import io.cospress.api.v1alpha1.TrainingSpec;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ContainerBuilder;
 import io.fabric8.kubernetes.api.model.EnvVar;
@@ -27,7 +29,7 @@ final class TrainerContainerFactory {
         .withImage(image(run, gpus, defaults))
         .withImagePullPolicy(defaults.imagePullPolicy())
         .withArgs(args(gpus))
-        .withEnv(env(run, attempt, resources))
+        .withEnv(env(run, attempt, resources, gpus))
         .withResources(TrainerResources.requirements(resources))
         .addNewPort()
         .withName(METRICS_PORT_NAME)
@@ -63,7 +65,30 @@ final class TrainerContainerFactory {
     return args;
   }
 
-  private static List<EnvVar> env(DistillationRun run, int attempt, ResourcesSpec resources) {
+  private static List<EnvVar> env(
+      DistillationRun run, int attempt, ResourcesSpec resources, int gpus) {
+    List<EnvVar> env = new ArrayList<>(common(run, attempt, resources));
+    if (gpus > 0) {
+      // DJL offers no setter for libtorch's allow_tf32 on matrix products; libtorch reads this
+      // once, when its context starts, so it must be in the process's environment. Set either
+      // way: the CUDA image's own environment turns it on.
+      env.add(env(TF32_ENVIRONMENT, tf32(run) ? "1" : "0"));
+    }
+    return env;
+  }
+
+  /** libtorch's switch for TF32 cuBLAS products ({@code spec.training.precision: tf32}). */
+  static final String TF32_ENVIRONMENT = "TORCH_ALLOW_TF32_CUBLAS_OVERRIDE";
+
+  private static boolean tf32(DistillationRun run) {
+    TrainingSpec training = run.getSpec().getTraining();
+    // The schema defaults precision to tf32; a run read without defaults means the same.
+    return training == null
+        || training.getPrecision() == null
+        || training.getPrecision() == Precision.TF32;
+  }
+
+  private static List<EnvVar> common(DistillationRun run, int attempt, ResourcesSpec resources) {
     return List.of(
         env(CosPressConstants.ENV_RUN_NAME, run.getMetadata().getName()),
         env(CosPressConstants.ENV_RUN_NAMESPACE, run.getMetadata().getNamespace()),

@@ -280,6 +280,31 @@ class TrainerJobFactoryTest {
   }
 
   @Test
+  void gpuPodsTurnOnTf32ProductsUnlessThePrecisionSaysOtherwise() {
+    DistillationRun run = TestRuns.run("vit-distil");
+    run.getSpec().getResources().setGpus(1);
+    assertThat(
+            env(
+                trainer(TrainerJobFactory.build(run, 1, DEFAULTS)),
+                "TORCH_ALLOW_TF32_CUBLAS_OVERRIDE"))
+        .isEqualTo("1");
+
+    run.getSpec().getTraining().setPrecision(io.cospress.api.v1alpha1.Precision.FP32);
+    assertThat(
+            env(
+                trainer(TrainerJobFactory.build(run, 1, DEFAULTS)),
+                "TORCH_ALLOW_TF32_CUBLAS_OVERRIDE"))
+        .as("off explicitly: the CUDA image turns it on")
+        .isEqualTo("0");
+
+    run.getSpec().getTraining().setPrecision(io.cospress.api.v1alpha1.Precision.TF32);
+    run.getSpec().getResources().setGpus(0);
+    assertThat(trainer(TrainerJobFactory.build(run, 1, DEFAULTS)).getEnv())
+        .as("a CPU pod has no cuBLAS to configure")
+        .noneMatch(e -> e.getName().equals("TORCH_ALLOW_TF32_CUBLAS_OVERRIDE"));
+  }
+
+  @Test
   void trainerKnowsItsRunAndAttemptAndConfinesPaths() {
     Container trainer = trainer(TrainerJobFactory.build(TestRuns.run("vit-distil"), 7, DEFAULTS));
 

@@ -106,7 +106,7 @@ public final class ManifestLoader {
     ObjectNode training = JSON.createObjectNode();
     SchemaDefaults.apply(training, CrdSchema.specSchema().path("properties").path("training"));
     try {
-      return TrainerConfigReader.training(JSON.treeToValue(training, TrainingSpec.class));
+      return TrainerConfigReader.training(JSON.treeToValue(training, TrainingSpec.class), 0);
     } catch (JsonProcessingException e) {
       throw new IllegalStateException(
           "the CRD's training defaults do not read as a TrainingSpec", e);

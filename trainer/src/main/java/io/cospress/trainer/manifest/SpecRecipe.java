@@ -13,11 +13,12 @@ import java.util.TreeMap;
 /**
  * What a checkpoint is trained with: every effective field (defaults filled in) of {@code
  * spec.teacher}, {@code spec.student}, {@code spec.training} and of {@code spec.dataset} except the
- * evaluation-only splits, flattened to {@code "spec.training.optimizer.learningRate" -> "0.002"}.
- * Evaluation, checkpointing and cluster settings may change between a checkpoint and its resume;
- * these may not ({@code RunRecipe.differences}). Flattened from the typed spec, so a number reads
- * the same however the manifest wrote it ({@code 1} and {@code 1.0} are both {@code "1.0"} for a
- * number field), as in the checkpoints written so far.
+ * evaluation-only splits (and {@code spec.training.precision}), flattened to {@code
+ * "spec.training.optimizer.learningRate" -> "0.002"}. Evaluation, checkpointing and cluster
+ * settings may change between a checkpoint and its resume; these may not ({@code
+ * RunRecipe.differences}). Flattened from the typed spec, so a number reads the same however the
+ * manifest wrote it ({@code 1} and {@code 1.0} are both {@code "1.0"} for a number field), as in
+ * the checkpoints written so far.
  */
 final class SpecRecipe {
 
@@ -36,7 +37,11 @@ final class SpecRecipe {
     ObjectNode dataset = JSON.valueToTree(spec.getDataset());
     EVALUATION_SPLITS.forEach(dataset::remove);
     flatten("spec.dataset", dataset, recipe);
-    flatten("spec.training", JSON.valueToTree(spec.getTraining()), recipe);
+    ObjectNode training = JSON.valueToTree(spec.getTraining());
+    // How the step computes is not what it computes: checkpoints hold float32 weights in every
+    // precision, and runs checkpointed before the field existed resume unchanged.
+    training.remove("precision");
+    flatten("spec.training", training, recipe);
     return recipe;
   }
 

@@ -27,6 +27,7 @@ import io.cospress.trainer.config.CheckpointConfig;
 import io.cospress.trainer.config.DatasetConfig;
 import io.cospress.trainer.config.EvaluationConfig;
 import io.cospress.trainer.config.OptimizerConfig;
+import io.cospress.trainer.config.Precision;
 import io.cospress.trainer.config.SplitConfig;
 import io.cospress.trainer.config.StudentConfig;
 import io.cospress.trainer.config.TeacherConfig;
@@ -64,7 +65,8 @@ final class TrainerConfigReader {
         teacher(spec.getTeacher()),
         student(spec.getStudent()),
         dataset(spec.getDataset()),
-        training(spec.getTraining()),
+        training(
+            spec.getTraining(), spec.getResources() == null ? null : spec.getResources().getGpus()),
         evaluation(spec.getEvaluation()),
         checkpoint(spec.getCheckpoint()),
         SpecRecipe.of(spec),
@@ -122,7 +124,7 @@ final class TrainerConfigReader {
         : new SplitConfig(s.getPath(), s.getLabels(), s.getSha256(), s.getLimit());
   }
 
-  static TrainingConfig training(TrainingSpec t) {
+  static TrainingConfig training(TrainingSpec t, Integer gpus) {
     OptimizerSpec o = t.getOptimizer();
     LossWeightsSpec w = t.getLossWeights();
     return new TrainingConfig(
@@ -141,7 +143,13 @@ final class TrainerConfigReader {
         t.getTemperatures(),
         new LossWeights(w.getLocal(), w.getGlobal(), w.getFeature(), w.getToken()),
         t.getPooledOnly(),
-        t.getSeed());
+        t.getSeed(),
+        precision(t.getPrecision()),
+        gpus == null ? 0 : gpus);
+  }
+
+  private static Precision precision(io.cospress.api.v1alpha1.Precision p) {
+    return p == null ? Precision.TF32 : Precision.valueOf(p.name());
   }
 
   private static EvaluationConfig evaluation(EvaluationSpec e) {

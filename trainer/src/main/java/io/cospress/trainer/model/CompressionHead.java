@@ -1,5 +1,6 @@
 package io.cospress.trainer.model;
 
+import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
@@ -62,6 +63,19 @@ public final class CompressionHead implements AutoCloseable {
       copies.add(array.duplicate());
     }
     return new CompressionHead(manager, copies);
+  }
+
+  /**
+   * A copy with the same values on {@code device}, with its own memory (closed with the copy): the
+   * head of a data-parallel replica.
+   */
+  public CompressionHead copyOn(Device device) {
+    NDManager owner = NDManager.newBaseManager(device);
+    NDList copies = new NDList();
+    for (TrainableParameter p : parameters()) {
+      copies.add(p.array().toDevice(device, true));
+    }
+    return new CompressionHead(owner, copies);
   }
 
   public NDArray forward(NDArray teacherTokens) {

@@ -5,6 +5,7 @@ import ai.djl.MalformedModelException;
 import ai.djl.Model;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.nn.Parameter;
 import ai.djl.pytorch.engine.PtSymbolBlock;
 import ai.djl.pytorch.jni.IValueUtils;
@@ -12,7 +13,10 @@ import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.Pair;
 import io.cospress.trainer.config.InputFiles;
+import io.cospress.trainer.torch.Bfloat16;
 import io.cospress.trainer.torch.NoGrad;
+import io.cospress.trainer.torch.Transfer;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Files;
@@ -26,6 +30,10 @@ import java.util.Map;
 /**
  * A TorchScript module run through DJL. A trainable one is loaded with {@code trainParam=true} so
  * its parameters take gradients, and can be written back as plain TorchScript.
+ *
+ * <p>A model loaded {@linkplain #loadBfloat16 in bfloat16} computes in that type behind a float32
+ * face: images are cast down on the way in and outputs up on the way out, so callers (the loss, the
+ * evaluation) see float32 whichever precision the step runs in.
  */
 public final class TorchScriptModel implements AutoCloseable {
 
@@ -34,16 +42,23 @@ public final class TorchScriptModel implements AutoCloseable {
   private final PtSymbolBlock block;
   private final String select;
   private final ParameterStore parameterStore;
+  private final DataType computeType;
+
+  /** A bfloat16 parameter, the template {@link Bfloat16#of} makes input buffers from. */
+  private final NDArray bfloat16Template;
 
   /** Whether {@link #forwardFrozen} put the module in eval mode without the block knowing. */
   private boolean evalWithoutBlock;
 
-  private TorchScriptModel(Path file, Model model, String select) {
+  private TorchScriptModel(Path file, Model model, String select, DataType computeType) {
     this.file = file;
+    this.computeType = computeType;
     this.model = model;
     this.block = (PtSymbolBlock) model.getBlock();
     this.select = select == null || select.isBlank() ? null : select;
     this.parameterStore = new ParameterStore(model.getNDManager(), false);
+    this.bfloat16Template =
+        computeType == DataType.BFLOAT16 ? block.getParameters().valueAt(0).getArray() : null;
   }
 
   /**
@@ -53,6 +68,42 @@ public final class TorchScriptModel implements AutoCloseable {
    */
   public static TorchScriptModel load(
       Path file, String field, String select, boolean trainable, Device device) {
+    requireReadable(file, field);
+    Model model = Model.newInstance(field, device, "PyTorch");
+    try {
+      model.load(file, null, trainable ? Map.of("trainParam", "true") : Map.of());
+    } catch (IOException | MalformedModelException | RuntimeException e) {
+      model.close();
+      throw new ModelInputException(
+          field + ": cannot load " + file + " as TorchScript: " + rootMessage(e), e);
+    }
+    return new TorchScriptModel(file, model, select, DataType.FLOAT32);
+  }
+
+  /**
+   * Loads a TorchScript file with every float32 parameter and buffer in bfloat16 ({@link
+   * Bfloat16Archive}); its {@link #parameters} are then bfloat16 arrays.
+   */
+  public static TorchScriptModel loadBfloat16(
+      Path file, String field, String select, boolean trainable, Device device) {
+    requireReadable(file, field);
+    Model model = Model.newInstance(field + " (bfloat16)", device, "PyTorch");
+    try {
+      model.load(new ByteArrayInputStream(Bfloat16Archive.convert(file)), Map.of());
+      // A module loaded from a stream comes frozen; the path loader's trainParam is not offered.
+      model.getBlock().freezeParameters(!trainable);
+      if (model.getBlock().getParameters().isEmpty()) {
+        throw new IOException("the module has no parameters");
+      }
+    } catch (IOException | MalformedModelException | RuntimeException e) {
+      model.close();
+      throw new ModelInputException(
+          field + ": cannot load " + file + " in bfloat16: " + rootMessage(e), e);
+    }
+    return new TorchScriptModel(file, model, select, DataType.BFLOAT16);
+  }
+
+  private static void requireReadable(Path file, String field) {
     if (!Files.isRegularFile(file)) {
       // A FIFO or device would block or stream forever once opened; only plain files are models.
       throw new ModelInputException(
@@ -65,15 +116,11 @@ public final class TorchScriptModel implements AutoCloseable {
     if (!Files.isReadable(file)) {
       throw new ModelInputException(field + ": file not readable: " + file);
     }
-    Model model = Model.newInstance(field, device, "PyTorch");
-    try {
-      model.load(file, null, trainable ? Map.of("trainParam", "true") : Map.of());
-    } catch (IOException | MalformedModelException | RuntimeException e) {
-      model.close();
-      throw new ModelInputException(
-          field + ": cannot load " + file + " as TorchScript: " + rootMessage(e), e);
-    }
-    return new TorchScriptModel(file, model, select);
+  }
+
+  /** The type the module computes in: float32, or bfloat16 for {@link #loadBfloat16}. */
+  public DataType computeType() {
+    return computeType;
   }
 
   /** Runs the module and picks the configured output. */
@@ -86,8 +133,8 @@ public final class TorchScriptModel implements AutoCloseable {
       }
       evalWithoutBlock = false;
     }
-    NDList outputs = block.forward(parameterStore, new NDList(images), training);
-    return pick(outputs);
+    NDList outputs = block.forward(parameterStore, new NDList(in(images)), training);
+    return out(pick(outputs));
   }
 
   /**
@@ -101,8 +148,22 @@ public final class TorchScriptModel implements AutoCloseable {
       evalWithoutBlock = true;
     }
     try (NoGrad ignored = NoGrad.begin()) {
-      return pick(IValueUtils.forward(block, new NDList(images), true));
+      return out(pick(IValueUtils.forward(block, new NDList(in(images)), true)));
     }
+  }
+
+  private NDArray in(NDArray images) {
+    if (computeType == DataType.FLOAT32 || Bfloat16.isReduced(images)) {
+      return images;
+    }
+    return Bfloat16.of(images, bfloat16Template);
+  }
+
+  private NDArray out(NDArray output) {
+    // Recorded by autograd, so gradients flow back into the bfloat16 module.
+    return computeType != DataType.FLOAT32 && Bfloat16.isReduced(output)
+        ? Transfer.toFloat32(output, output.getDevice())
+        : output;
   }
 
   private NDArray pick(NDList outputs) {

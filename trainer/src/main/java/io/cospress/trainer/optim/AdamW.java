@@ -6,6 +6,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.jni.JniUtils;
 import io.cospress.trainer.model.TrainableParameter;
+import io.cospress.trainer.torch.InPlace;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -17,6 +18,11 @@ import java.util.Map;
  *
  * <p>Weight decay applies to matrices and kernels only (rank ≥ 2), not to biases and norm scales,
  * as in DINO-style recipes. Updates run outside any gradient collector, so they are not recorded.
+ *
+ * <p>Moments live beside the master weights, in their type (float32). A parameter with working
+ * copies ({@link TrainableParameter#copies}: bfloat16 ones, or one per device) gets the sum of the
+ * copies' gradients, converted to the master's type and device, and after the update every copy
+ * gets the new master values, so replicas never drift apart.
  */
 public final class AdamW implements AutoCloseable {
 
@@ -65,9 +71,7 @@ public final class AdamW implements AutoCloseable {
     try (NDManager scratch = manager.newSubManager()) {
       List<NDArray> gradients = new ArrayList<>(parameters.size());
       for (TrainableParameter p : parameters) {
-        NDArray g = p.array().getGradient();
-        g.attach(scratch);
-        gradients.add(g);
+        gradients.add(gradient(p, scratch));
       }
       double norm = Double.NaN;
       float clip = 1f;
@@ -95,9 +99,43 @@ public final class AdamW implements AutoCloseable {
             (float) b2,
             correctedEpsilon,
             true);
-        JniUtils.zeroGrad(weight);
       }
+      for (TrainableParameter p : parameters) {
+        for (NDArray copy : p.copies()) {
+          JniUtils.zeroGrad((PtNDArray) copy);
+        }
+      }
+      syncCopies();
       return norm;
+    }
+  }
+
+  /** The master's gradient, or the sum of its copies' converted to the master's type and device. */
+  private static NDArray gradient(TrainableParameter p, NDManager scratch) {
+    NDArray master = p.array();
+    NDArray sum = null;
+    for (NDArray copy : p.copies()) {
+      NDArray g = copy.getGradient();
+      g.attach(scratch);
+      if (g.getDataType() != master.getDataType() || !g.getDevice().equals(master.getDevice())) {
+        g = g.toDevice(master.getDevice(), false).toType(master.getDataType(), false);
+      }
+      sum = sum == null ? g : sum.addi(g);
+    }
+    return sum;
+  }
+
+  /**
+   * Gives every working copy its master's current values: after each update, and once when the
+   * masters are loaded or restored.
+   */
+  public void syncCopies() {
+    for (TrainableParameter p : parameters) {
+      for (NDArray copy : p.copies()) {
+        if (copy != p.array()) {
+          InPlace.copy(p.array(), copy);
+        }
+      }
     }
   }
 
@@ -107,6 +145,11 @@ public final class AdamW implements AutoCloseable {
       sum += g.square().sum().getFloat();
     }
     return Math.sqrt(sum);
+  }
+
+  /** The parameters, with their working copies, in update order. */
+  public List<TrainableParameter> parameters() {
+    return parameters;
   }
 
   /** Number of updates applied so far (the bias-correction step). */

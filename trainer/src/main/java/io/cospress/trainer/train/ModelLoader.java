@@ -2,6 +2,7 @@ package io.cospress.trainer.train;
 
 import ai.djl.Device;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 import io.cospress.trainer.checkpoint.Checkpoint;
 import io.cospress.trainer.config.ArchitectureConfig;
 import io.cospress.trainer.config.RunManifest;
@@ -22,7 +23,7 @@ import java.util.Optional;
  * Opens the teacher and the student of a run: the manifest's files (checksums verified first), or
  * for a resume the student the checkpoint holds.
  */
-final class ModelLoader {
+final class ModelLoader implements ReplicaModels {
 
   private final RunManifest manifest;
   private final Device device;
@@ -39,6 +40,47 @@ final class ModelLoader {
       Checksums.verify(file, teacher.sha256(), "spec.teacher.sha256");
     }
     return TorchScriptModel.load(file, "spec.teacher.model", teacher.select(), false, device);
+  }
+
+  /** A copy of the (already verified) teacher for a replica. */
+  @Override
+  public TorchScriptModel teacher(Device on, DataType type) {
+    TeacherConfig teacher = manifest.config().teacher();
+    Path file = manifest.resolve("spec.teacher.model", teacher.model());
+    return type == DataType.BFLOAT16
+        ? TorchScriptModel.loadBfloat16(file, "spec.teacher.model", teacher.select(), false, on)
+        : TorchScriptModel.load(file, "spec.teacher.model", teacher.select(), false, on);
+  }
+
+  /**
+   * A working copy of the student for a replica: loaded from the file the master came from (its
+   * weights are overwritten with the master's before the first step), a built-in one created.
+   */
+  @Override
+  public Student student(Device on, DataType type) throws IOException {
+    StudentConfig student = manifest.config().student();
+    if (student.builtin()) {
+      NDManager owner = NDManager.newBaseManager(on);
+      try {
+        return new ManagedStudent(
+            BuiltinStudent.create(
+                owner,
+                student.architecture(),
+                manifest.config().dataset().channels(),
+                manifest.config().dataset().imageSize(),
+                manifest.config().training().seed()),
+            owner);
+      } catch (RuntimeException e) {
+        owner.close();
+        throw e;
+      }
+    }
+    Path file = manifest.resolve("spec.student.model", student.model());
+    TorchScriptModel copy =
+        type == DataType.BFLOAT16
+            ? TorchScriptModel.loadBfloat16(file, "spec.student.model", student.select(), true, on)
+            : TorchScriptModel.load(file, "spec.student.model", student.select(), true, on);
+    return new TorchScriptStudent(copy);
   }
 
   Student student(NDManager manager, Optional<Checkpoint> resume) throws IOException {

@@ -1,5 +1,6 @@
 package io.cospress.trainer.train;
 
+import ai.djl.Device;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDManager;
 import io.cospress.trainer.checkpoint.Checkpoint;
@@ -15,6 +16,7 @@ import io.cospress.trainer.optim.WarmupCosineSchedule;
 import java.io.IOException;
 import java.util.ArrayDeque;
 import java.util.Deque;
+import java.util.List;
 import java.util.Optional;
 import java.util.function.Consumer;
 
@@ -59,6 +61,9 @@ public final class SessionFactory {
       Student student = models.student(manager, resume);
       opened.push(student);
       ModelShapes shapes = ModelShapes.probe(config, teacher, student, manager);
+      List<Device> devices = TrainingDevices.of(options.device(), training.gpus());
+      TrainingDevices.describe(options.device(), devices, training.precision(), System.getenv())
+          .ifPresent(log);
       StepParts parts =
           StepParts.build(
               manager,
@@ -66,7 +71,9 @@ public final class SessionFactory {
               student,
               shapes,
               training,
-              resume.map(c -> c.file(Checkpointer.HEAD_FILE)));
+              resume.map(c -> c.file(Checkpointer.HEAD_FILE)),
+              devices,
+              models);
       opened.push(parts);
 
       Checkpointer checkpointer =
@@ -80,6 +87,7 @@ public final class SessionFactory {
               config.recipe(),
               log);
       TrainingPosition start = resume.map(checkpointer::resume).orElse(TrainingPosition.START);
+      parts.optimizer().syncCopies(); // the replicas start from the restored masters
       // The random stream continues where the checkpoint left it, as a function of the step.
       Engine.getInstance().setRandomSeed((int) (training.seed() + start.step()));
       TrainingSession session =

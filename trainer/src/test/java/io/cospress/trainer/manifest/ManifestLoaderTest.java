@@ -120,6 +120,37 @@ class ManifestLoaderTest {
   }
 
   @Test
+  void precisionDefaultsToTf32AndReadsGpusAndRefusesOtherFormats() {
+    var training = ManifestLoader.parse(VALID, Path.of("/base")).config().training();
+    assertThat(training.precision()).isEqualTo(io.cospress.trainer.config.Precision.TF32);
+    assertThat(training.gpus()).isZero();
+
+    String bf16 =
+        VALID.replace("batchSize: 32", "batchSize: 32\n    precision: bf16")
+            + "  resources:\n    gpus: 4\n";
+    var chosen = ManifestLoader.parse(bf16, Path.of("/base")).config().training();
+    assertThat(chosen.precision()).isEqualTo(io.cospress.trainer.config.Precision.BF16);
+    assertThat(chosen.gpus()).isEqualTo(4);
+
+    assertThat(problemsOf(VALID.replace("batchSize: 32", "batchSize: 32\n    precision: fp16")))
+        .containsExactly(
+            "spec.training.precision: must be one of [bf16, fp32, tf32], got \"fp16\"");
+  }
+
+  @Test
+  void precisionIsNotPartOfTheRecipeSoAResumeMayChangeIt() {
+    var recipe =
+        ManifestLoader.parse(
+                VALID.replace("batchSize: 32", "batchSize: 32\n    precision: bf16"),
+                Path.of("/base"))
+            .config()
+            .recipe();
+    assertThat(recipe)
+        .containsKey("spec.training.seed")
+        .doesNotContainKey("spec.training.precision");
+  }
+
+  @Test
   void everyProblemIsReportedAtOnceOnePerLine() {
     String yaml =
         VALID
