@@ -13,6 +13,7 @@ import java.util.Optional;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
+import org.junit.jupiter.api.extension.LifecycleMethodExecutionExceptionHandler;
 import org.junit.jupiter.api.extension.TestWatcher;
 
 /**
@@ -21,7 +22,11 @@ import org.junit.jupiter.api.extension.TestWatcher;
  * cluster shows about the scenario's namespace and the operator (objects, events, trainer and
  * operator logs) beside it.
  */
-public final class ScenarioExtension implements BeforeAllCallback, AfterAllCallback, TestWatcher {
+public final class ScenarioExtension
+    implements BeforeAllCallback,
+        AfterAllCallback,
+        TestWatcher,
+        LifecycleMethodExecutionExceptionHandler {
 
   private static final ExtensionContext.Namespace STORE =
       ExtensionContext.Namespace.create(ScenarioExtension.class);
@@ -39,6 +44,8 @@ public final class ScenarioExtension implements BeforeAllCallback, AfterAllCallb
 
   @Override
   public void afterAll(ExtensionContext context) {
+    // A failure while setting the scenario up (in @BeforeAll) reaches no test's testFailed.
+    context.getExecutionException().ifPresent(e -> dump(context, "beforeAll", e));
     Instant start = context.getStore(STORE).get("start", Instant.class);
     long seconds = Duration.between(start, Instant.now()).toSeconds();
     String line =
@@ -62,14 +69,16 @@ public final class ScenarioExtension implements BeforeAllCallback, AfterAllCallb
 
   @Override
   public void testFailed(ExtensionContext context, Throwable cause) {
+    dump(context, context.getRequiredTestMethod().getName(), cause);
+  }
+
+  private static void dump(ExtensionContext context, String what, Throwable cause) {
     Optional<Object> instance = context.getTestInstance();
     if (instance.isEmpty() || !(instance.get() instanceof Scenario scenario)) {
       return;
     }
     Path dir =
-        E2eConfig.reportDir()
-            .resolve(context.getRequiredTestClass().getSimpleName())
-            .resolve(context.getRequiredTestMethod().getName());
+        E2eConfig.reportDir().resolve(context.getRequiredTestClass().getSimpleName()).resolve(what);
     try {
       Files.createDirectories(dir);
       String ns = scenario.namespace();

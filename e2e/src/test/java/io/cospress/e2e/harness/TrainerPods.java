@@ -100,7 +100,27 @@ public final class TrainerPods {
     java.time.Instant deadline = java.time.Instant.now().plus(Duration.ofMinutes(4));
     while (java.time.Instant.now().isBefore(deadline)) {
       Optional<Pod> pod = ofAttempt(namespace, run, attempt);
-      if (pod.isPresent() && pod.get().getStatus().getPodIP() != null) {
+      if (pod.isPresent()
+          && ("Succeeded".equals(pod.get().getStatus().getPhase())
+              || "Failed".equals(pod.get().getStatus().getPhase()))) {
+        throw new AssertionError(
+            namespace
+                + "/"
+                + run
+                + " attempt "
+                + attempt
+                + " ended (pod "
+                + name(pod.get())
+                + " "
+                + pod.get().getStatus().getPhase()
+                + ") before step "
+                + minStep
+                + "; its log:\n"
+                + logs(pod.get()));
+      }
+      if (pod.isPresent()
+          && pod.get().getStatus().getPodIP() != null
+          && trainer(pod.get()).map(c -> c.getState().getRunning() != null).orElse(false)) {
         String body =
             PodHttp.awaitBody(
                 namespace,
@@ -129,6 +149,32 @@ public final class TrainerPods {
       }
     }
     throw new AssertionError("no " + metric + " in\n" + exposition);
+  }
+
+  /** The last state and log of a pod that has been deleted (evicted, or its Job removed). */
+  public record Gone(Pod lastSeen, String log) {}
+
+  /**
+   * Follows a pod that is being deleted until it is gone, keeping the last state the API showed and
+   * the trainer's log as last read: both disappear with the pod.
+   */
+  public static Gone followUntilGone(String namespace, String podName, Duration timeout) {
+    java.time.Instant deadline = java.time.Instant.now().plus(timeout);
+    Pod last = null;
+    String log = "";
+    while (java.time.Instant.now().isBefore(deadline)) {
+      Pod pod = Cluster.client().pods().inNamespace(namespace).withName(podName).get();
+      if (pod == null) {
+        return new Gone(last, log);
+      }
+      last = pod;
+      Command.Result logs = Kubectl.run("logs", "-n", namespace, podName, "-c", "trainer");
+      if (logs.exitCode() == 0 && logs.stdout().length() >= log.length()) {
+        log = logs.stdout();
+      }
+      RunWatch.sleep(Duration.ofMillis(200));
+    }
+    throw new AssertionError("pod " + namespace + "/" + podName + " still exists after " + timeout);
   }
 
   /** {@code kubectl logs} of the trainer container of {@code pod}. */

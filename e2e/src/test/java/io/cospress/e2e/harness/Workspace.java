@@ -56,6 +56,9 @@ public final class Workspace {
     Path dir = volumeRoot().resolve(namespace);
     String volumeName = "e2e-" + namespace;
     try {
+      // A directory left by an earlier run of the suite against the same cluster would make
+      // this scenario's runs resume from that run's checkpoints.
+      deleteRecursively(dir);
       Files.createDirectories(dir.resolve(MODELS));
       Files.createDirectories(dir.resolve(DATA));
       Path examples = E2eConfig.repo().resolve("examples");
@@ -155,6 +158,17 @@ public final class Workspace {
   private static Path volumeRoot() {
     Path state = E2eConfig.kubeconfig().toAbsolutePath().getParent().getParent();
     return state.resolve("e2e-volumes");
+  }
+
+  private static void deleteRecursively(Path dir) throws IOException {
+    if (!Files.exists(dir)) {
+      return;
+    }
+    try (Stream<Path> all = Files.walk(dir)) {
+      for (Path p : all.sorted(java.util.Comparator.reverseOrder()).toList()) {
+        Files.delete(p);
+      }
+    }
   }
 
   private static void copy(Path from, Path to) throws IOException {
