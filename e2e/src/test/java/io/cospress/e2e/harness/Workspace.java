@@ -18,10 +18,9 @@ import java.util.stream.Stream;
  * provides storage by hand. Because the directory is on this machine, the test reads what the
  * trainer wrote (checkpoints, status.json, the final student) directly.
  *
- * <p>Two kinds: {@link #local} (a {@code local} volume pinned to the real node, which applies the
- * pod's fsGroup to the directory as a network or block volume would) and {@link #hostPath}, which
- * has no node affinity and therefore also binds for pods on the fake GPU nodes (which never mount
- * it).
+ * <p>The volume is of type {@code local}, pinned to the real node: unlike {@code hostPath}, the
+ * kubelet applies the pod's fsGroup to it, as it would to a network or block volume, so the
+ * non-root trainer can write to a directory that root created.
  */
 public final class Workspace {
 
@@ -33,28 +32,26 @@ public final class Workspace {
   public static final String DATA = "data/fashion-mnist-sample";
 
   private final String namespace;
+  private final String claim;
   private final Path dir;
   private final String volumeName;
 
-  private Workspace(String namespace, Path dir, String volumeName) {
+  private Workspace(String namespace, String claim, Path dir, String volumeName) {
     this.namespace = namespace;
+    this.claim = claim;
     this.dir = dir;
     this.volumeName = volumeName;
   }
 
-  /** A {@code local} volume on the real node, with the quickstart's models and data. */
+  /** The claim {@value #CLAIM} in {@code namespace}, with the quickstart's models and data. */
   public static Workspace local(String namespace) {
-    return create(namespace, true);
+    return local(namespace, CLAIM);
   }
 
-  /** A {@code hostPath} volume without node affinity, with the quickstart's models and data. */
-  public static Workspace hostPath(String namespace) {
-    return create(namespace, false);
-  }
-
-  private static Workspace create(String namespace, boolean local) {
-    Path dir = volumeRoot().resolve(namespace);
-    String volumeName = "e2e-" + namespace;
+  /** The claim {@code claim} in {@code namespace}, with the quickstart's models and data. */
+  public static Workspace local(String namespace, String claim) {
+    Path dir = volumeRoot().resolve(namespace + "-" + claim);
+    String volumeName = "e2e-" + namespace + "-" + claim;
     try {
       // A directory left by an earlier run of the suite against the same cluster would make
       // this scenario's runs resume from that run's checkpoints.
@@ -74,23 +71,16 @@ public final class Workspace {
       throw new UncheckedIOException("cannot prepare the volume directory " + dir, e);
     }
     String source =
-        local
-            ? """
-              local:
-                path: %s
-              nodeAffinity:
-                required:
-                  nodeSelectorTerms:
-                  - matchExpressions:
-                    - {key: kubernetes.io/hostname, operator: In, values: [%s]}
-            """
-                .formatted(dir, Cluster.REAL_NODE)
-            : """
-              hostPath:
-                path: %s
-                type: Directory
-            """
-                .formatted(dir);
+        """
+          local:
+            path: %s
+          nodeAffinity:
+            required:
+              nodeSelectorTerms:
+              - matchExpressions:
+                - {key: kubernetes.io/hostname, operator: In, values: [%s]}
+        """
+            .formatted(dir, Cluster.REAL_NODE);
     Kubectl.apply(
         """
         apiVersion: v1
@@ -118,8 +108,8 @@ public final class Workspace {
           resources:
             requests: {storage: 1Gi}
         """
-            .formatted(volumeName, namespace, CLAIM, source.stripTrailing()));
-    await("claim " + namespace + "/" + CLAIM + " bound")
+            .formatted(volumeName, namespace, claim, source.stripTrailing()));
+    await("claim " + namespace + "/" + claim + " bound")
         .atMost(Duration.ofSeconds(60))
         .pollInterval(Duration.ofMillis(500))
         .until(
@@ -129,11 +119,16 @@ public final class Workspace {
                         Cluster.client()
                             .persistentVolumeClaims()
                             .inNamespace(namespace)
-                            .withName(CLAIM)
+                            .withName(claim)
                             .get()
                             .getStatus()
                             .getPhase()));
-    return new Workspace(namespace, dir, volumeName);
+    return new Workspace(namespace, claim, dir, volumeName);
+  }
+
+  /** The claim's name, for {@code spec.checkpoint.claimName}. */
+  public String claim() {
+    return claim;
   }
 
   /** The volume's directory on this machine. */
@@ -177,6 +172,6 @@ public final class Workspace {
 
   @Override
   public String toString() {
-    return "volume " + volumeName + " at " + dir + " (claim " + namespace + "/" + CLAIM + ")";
+    return "volume " + volumeName + " at " + dir + " (claim " + namespace + "/" + claim + ")";
   }
 }
