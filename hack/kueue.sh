@@ -76,8 +76,9 @@ done
 
 OUT="$CACHE_BASE/kueue-$KUEUE_VERSION"
 IMAGE="$IMAGE_REPO:$KUEUE_VERSION"
-# The inputs of the rendered manifest and the image: a change to this script rebuilds them.
-STAMP="$(sha256sum "$0" "$REPO/hack/cluster/oci-image.sh" | sha256sum | cut -c1-16)"
+# The inputs of the rendered manifest and the image: a change to this script rebuilds them. Their
+# contents only, not their paths: CI runs from a fresh clone in a new directory each time.
+STAMP="$(cat "$REPO/hack/kueue.sh" "$REPO/hack/cluster/oci-image.sh" | sha256sum | cut -c1-16)"
 
 # The manager binary is rebuilt only for another version (that is the expensive part); the
 # image and the manifest are remade whenever this script or the image packer changed.
