@@ -34,10 +34,11 @@ import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * Scenario 12: observability for real. The suite's Prometheus (Debian's package) discovers the
- * operator through its Service and the trainer pods through the chart's PodMonitor selector, by
- * Kubernetes service discovery against the cluster's API. During a happy-path run every query of
- * the shipped dashboard returns data, except the GPU panels, which need NVIDIA's dcgm-exporter
+ * Scenario 12: observability for real. The suite's Prometheus (built from source by {@code
+ * hack/prometheus.sh}: Debian's package has no Kubernetes service discovery) discovers the operator
+ * through its Service and the trainer pods through the chart's PodMonitor selector, by Kubernetes
+ * service discovery against the cluster's API. During a happy-path run every query of the shipped
+ * dashboard returns data, except the GPU panels, which need NVIDIA's dcgm-exporter
  * (docs/observability.md); every alert expression evaluates on real series; and the alert for a
  * failed run fires for a run that fails on invalid input (scenario 10's fault). The happy run's
  * trainer is killed once (scenario 3's fault) so that the restart series exist too.

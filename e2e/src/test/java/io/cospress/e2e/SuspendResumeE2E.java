@@ -116,18 +116,24 @@ class SuspendResumeE2E implements Scenario {
     assertThat(podsWhileSuspended).isEmpty();
     assertThat(jobsWhileSuspended).isEmpty();
     long step = checkpointWhileSuspended.step();
+    // Suspended after step 12: how far the trainer got before SIGTERM depends on the machine's
+    // load, but the checkpoint is one it wrote after the first epoch's and before the end.
     assertThat(step)
-        .as("the SIGTERM checkpoint is mid-epoch 2")
+        .as("the SIGTERM checkpoint is after the first epoch and before the last")
         .isGreaterThan(RunManifest.STEPS_PER_EPOCH)
-        .isLessThan(2L * RunManifest.STEPS_PER_EPOCH);
+        .isLessThan((long) EPOCHS * RunManifest.STEPS_PER_EPOCH);
     assertThat(suspended.getStatus().getCheckpoint().getLatest())
         .isEqualTo(checkpointWhileSuspended.name());
     assertThat(watch.phases())
         .containsSubsequence(
             RunPhase.Running, RunPhase.Suspended, RunPhase.Running, RunPhase.Succeeded);
+    assertThat(suspended.getStatus().getReason()).isEqualTo("Suspended");
+    // The phase change is announced once, with the reason of that moment: Suspending when the
+    // trainer was still checkpointing, Suspended when its pod was already gone. Which one depends
+    // on timing, so only the announcement of the suspension itself is asserted.
     assertThat(RunEvents.reasons(NS, manifest.name()))
         .as(RunEvents.describe(NS, manifest.name()))
-        .contains("Suspending", "Suspended");
+        .containsAnyOf("Suspending", "Suspended");
   }
 
   /**
@@ -149,13 +155,17 @@ class SuspendResumeE2E implements Scenario {
     assertThat(finished.getStatus().getAttempt()).isEqualTo(1);
     assertThat(finished.getStatus().getRestarts().getTotal()).isZero();
     Pod resumed = TrainerPods.ofAttempt(NS, manifest.name(), 1).orElseThrow();
+    // The trainer names the epoch (0-based) and batch (1-based) of the checkpoint's last step.
+    long step = checkpointWhileSuspended.step();
     assertThat(TrainerPods.logs(resumed))
         .contains(
             checkpointWhileSuspended.name()
-                + " at epoch 1, batch "
-                + (checkpointWhileSuspended.step() - RunManifest.STEPS_PER_EPOCH)
+                + " at epoch "
+                + (step - 1) / RunManifest.STEPS_PER_EPOCH
+                + ", batch "
+                + ((step - 1) % RunManifest.STEPS_PER_EPOCH + 1)
                 + ", step "
-                + checkpointWhileSuspended.step());
+                + step);
     assertThat(finished.getStatus().getProgress().getStep())
         .isEqualTo((long) EPOCHS * RunManifest.STEPS_PER_EPOCH);
     assertThat(Cluster.client().batch().v1().jobs().inNamespace(NS).list().getItems())

@@ -53,7 +53,10 @@ public final class ScenarioExtension
             + "\t"
             + seconds
             + "\t"
-            + (context.getExecutionException().isPresent() ? "failed" : "passed")
+            + (context.getExecutionException().isPresent()
+                    || context.getStore(STORE).getOrDefault("failed", Boolean.class, false)
+                ? "failed"
+                : "passed")
             + "\n";
     try {
       Files.writeString(
@@ -69,6 +72,8 @@ public final class ScenarioExtension
 
   @Override
   public void testFailed(ExtensionContext context, Throwable cause) {
+    // A failed test is no execution exception of its class: remember it for durations.tsv.
+    context.getParent().ifPresent(c -> c.getStore(STORE).put("failed", true));
     dump(context, context.getRequiredTestMethod().getName(), cause);
   }
 
