@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs the whole test suite on a fresh machine: installs what the tests need, then `mvn verify`
-# (unit tests `*Test`, and `*IT` tests against a real kube-apiserver + etcd).
+# (unit tests `*Test`, and `*IT` tests against a real kube-apiserver + etcd), then the
+# end-to-end suite (`*E2E`) on a real single-node cluster (hack/e2e.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -39,3 +40,14 @@ mvn -B -ntp verify \
   -Dcospress.promtool="$promtool" \
   -Dcospress.thirdPartyCrdDir="$third_party_crds" \
   "$@"
+
+# The end-to-end suite (e2e/, classes *E2E): the images built from this checkout run on a real
+# single-node cluster that hack/cluster.sh brings up on this machine (needs root). hack/e2e.sh
+# builds what the suite needs, brings the cluster up, runs the scenarios CI runs, tears the
+# cluster down and compares the machine before and after (hack/cluster-leak-check.sh): a
+# tear-down that leaves anything behind fails the build like a failed scenario does.
+# COSPRESS_E2E=0 leaves it out (a machine where you are not root, or a quick local run).
+if [ "${COSPRESS_E2E:-1}" != 0 ]; then
+  echo "==> end-to-end suite on a real single-node cluster (hack/e2e.sh --ci)" >&2
+  bash hack/e2e.sh --ci
+fi

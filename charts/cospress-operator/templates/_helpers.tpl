@@ -76,11 +76,16 @@ a subject that holds those permissions itself; hence get on distillationruns/sta
 - apiGroups: [""]
   resources: ["persistentvolumeclaims"]
   verbs: ["get"]
-# Per-run trainer identity and manifest, server-side applied and watched (label
-# app.kubernetes.io/managed-by=cospress-operator) so drift is repaired at once.
+# Per-run trainer identity and manifest, watched (label
+# app.kubernetes.io/managed-by=cospress-operator) so drift is repaired at once. The
+# ServiceAccount is server-side applied (patch); the manifest ConfigMap is replaced (update),
+# because the Java Operator SDK keeps ConfigMaps and Secrets out of server-side apply by default.
 - apiGroups: [""]
-  resources: ["serviceaccounts", "configmaps"]
+  resources: ["serviceaccounts"]
   verbs: ["get", "list", "watch", "create", "patch"]
+- apiGroups: [""]
+  resources: ["configmaps"]
+  verbs: ["get", "list", "watch", "create", "patch", "update"]
 - apiGroups: ["rbac.authorization.k8s.io"]
   resources: ["roles", "rolebindings"]
   verbs: ["get", "list", "watch", "create", "patch"]

@@ -299,10 +299,37 @@ outside_paths_save() {
   for p in "${OUTSIDE_PATHS[@]}"; do
     if [[ -e "$p" ]]; then echo "$p"; fi
   done >"$STATE/paths.before"
+  find /run/containerd/s -maxdepth 1 -type s 2>/dev/null | sort >"$STATE/shim-sockets.before"
+  find /var/lib/cni/results -maxdepth 1 -name 'cni-loopback-*' 2>/dev/null | sort \
+    >"$STATE/cni-loopback.before"
+}
+
+# containerd caches the result of each sandbox's loopback network as cni-loopback-<sandbox>-lo;
+# a sandbox killed by `down` is never torn down through CNI, so its entry stays. The entries that
+# appeared since `up` are the cluster's (up refuses to start beside another kubelet).
+cni_loopback_cleanup() {
+  find /var/lib/cni/results -maxdepth 1 -name 'cni-loopback-*' 2>/dev/null | sort |
+    comm -23 - "$STATE/cni-loopback.before" 2>/dev/null | xargs -r rm -f
+}
+
+# A shim killed by `down` (its container would otherwise outlive the cluster) cannot remove its
+# socket in /run/containerd/s. Removed here: the sockets that appeared since `up` and that no
+# process holds any more (/proc/net/unix lists the bound ones), so another containerd's live
+# shims on this machine keep theirs.
+shim_sockets_cleanup() {
+  local sock
+  [[ -d /run/containerd/s ]] || return 0
+  find /run/containerd/s -maxdepth 1 -type s 2>/dev/null | sort |
+    comm -23 - "$STATE/shim-sockets.before" 2>/dev/null |
+    while read -r sock; do
+      awk -v p="$sock" '$NF == p {found = 1} END {exit !found}' /proc/net/unix || rm -f "$sock"
+    done
 }
 
 outside_paths_cleanup() {
   local p
+  shim_sockets_cleanup
+  cni_loopback_cleanup
   # Symlinks into our pod-logs directory, and libcni's cache entries of our network.
   find /var/log/containers -maxdepth 1 -type l -lname "$STATE/*" -delete 2>/dev/null || true
   find /var/lib/cni/results -maxdepth 1 -name 'cospress-*' -delete 2>/dev/null || true

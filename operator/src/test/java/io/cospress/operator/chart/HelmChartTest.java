@@ -108,6 +108,15 @@ class HelmChartTest {
               assertThat((List<String>) r.get("resources")).contains("distillationruns/status");
               assertThat((List<String>) r.get("verbs")).contains("get", "patch");
             });
+    assertThat(rules)
+        .as(
+            "the manifest ConfigMap of a run whose spec changed (say suspend: true) is replaced with"
+                + " a PUT: the Java Operator SDK keeps ConfigMaps out of server-side apply")
+        .anySatisfy(
+            r -> {
+              assertThat((List<String>) r.get("resources")).contains("configmaps");
+              assertThat((List<String>) r.get("verbs")).contains("update");
+            });
   }
 
   @Test
