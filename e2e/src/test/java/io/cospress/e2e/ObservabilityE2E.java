@@ -70,7 +70,9 @@ class ObservabilityE2E implements Scenario {
     workspace = Workspace.local(NS);
     Files.writeString(
         workspace.dir().resolve(Workspace.MODELS).resolve("not-torchscript.pt"), "not a model\n");
-    observed = RunManifest.quick(NS, "observed", 4);
+    // Long enough that the trainer is still alive to be killed once the status shows its first
+    // evaluation: status writes lag up to 5 s, and a short run could have finished by then.
+    observed = RunManifest.quick(NS, "observed", 20);
     failing =
         RunManifest.quick(NS, "failing", 1)
             .set("teacher", "model", Workspace.MODELS + "/not-torchscript.pt")
