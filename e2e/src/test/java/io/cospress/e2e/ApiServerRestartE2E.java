@@ -35,7 +35,9 @@ import org.junit.jupiter.api.extension.ExtendWith;
 class ApiServerRestartE2E implements Scenario {
 
   private static final String NS = "e2e-apiserver";
-  private static final int EPOCHS = 8;
+  // Long enough that training goes on after the API server is back: the test proves writes land
+  // after the restart, which a run that ends during the outage cannot show.
+  private static final int EPOCHS = 24;
 
   private Workspace workspace;
   private RunManifest manifest;

@@ -15,6 +15,8 @@ import io.cospress.e2e.harness.Scenario;
 import io.cospress.e2e.harness.ScenarioExtension;
 import io.cospress.e2e.harness.TrainerPods;
 import io.cospress.e2e.harness.Workspace;
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.ResourceQuotaBuilder;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.time.Duration;
@@ -41,7 +43,9 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * dashboard returns data, except the GPU panels, which need NVIDIA's dcgm-exporter
  * (docs/observability.md); every alert expression evaluates on real series; and the alert for a
  * failed run fires for a run that fails on invalid input (scenario 10's fault). The happy run's
- * trainer is killed once (scenario 3's fault) so that the restart series exist too.
+ * trainer is killed once (scenario 3's fault) so that the restart series exist too, and a run in a
+ * namespace whose ResourceQuota admits no Job makes the operator's reconciliations fail, so that
+ * the failed-reconciliation series exist (a healthy operator never creates them).
  */
 @Order(12)
 @ExtendWith(ScenarioExtension.class)
@@ -49,9 +53,13 @@ import org.junit.jupiter.api.extension.ExtendWith;
 class ObservabilityE2E implements Scenario {
 
   private static final String NS = "e2e-observe";
+  // A namespace whose ResourceQuota admits no Job: the operator's reconciliations of a run there
+  // fail, so the failed-reconciliation series (which JOSDK creates at the first failure) exist.
+  private static final String REFUSING_NS = "e2e-observe-no-jobs";
   private static final Set<String> EXTERNAL = Set.of("DCGM_FI_DEV_GPU_UTIL", "DCGM_FI_DEV_FB_USED");
 
   private Workspace workspace;
+  private Workspace refusingWorkspace;
   private RunManifest observed;
   private RunManifest failing;
   private Instant start;
@@ -81,6 +89,9 @@ class ObservabilityE2E implements Scenario {
     try (RunWatch watch = RunWatch.of(observed);
         RunWatch failed = RunWatch.of(failing)) {
       observed.apply();
+      refuseJobsIn(REFUSING_NS);
+      refusingWorkspace = Workspace.local(REFUSING_NS);
+      RunManifest.quick(REFUSING_NS, "refused", 1).apply();
       // After the first evaluation and checkpoint, while the trainer is still running.
       watch.await(
           "the first evaluation and checkpoint",
@@ -92,7 +103,15 @@ class ObservabilityE2E implements Scenario {
                   && r.getStatus().getMetrics().getStudentKnnAccuracy() != null);
       // A few scrapes of the trainer's newest series.
       RunWatch.sleep(Duration.ofSeconds(8));
+      // Both operator replicas up: one may still be restarting after an earlier scenario's fault
+      // (an API server restart can cost a replica its lease and so its process).
+      Instant targetsDeadline = Instant.now().plus(Duration.ofSeconds(90));
       targetsDuringTheRun = prometheus.activeTargets();
+      while (upTargets(targetsDuringTheRun, "serviceMonitor/") < 2
+          && Instant.now().isBefore(targetsDeadline)) {
+        RunWatch.sleep(Duration.ofSeconds(3));
+        targetsDuringTheRun = prometheus.activeTargets();
+      }
       // One application-error restart, so the restart panel and the restart alert have their
       // series: the operator's restart counter exists from a run's first restart on.
       TrainerPods.killTrainer(TrainerPods.ofAttempt(NS, observed.name(), 1).orElseThrow());
@@ -102,7 +121,8 @@ class ObservabilityE2E implements Scenario {
     }
     // Rules are evaluated every 2 s; the operator's phase gauge is scraped every 2 s.
     Instant deadline = Instant.now().plus(Duration.ofMinutes(1));
-    while (Instant.now().isBefore(deadline) && failedRunAlert().isEmpty()) {
+    while (Instant.now().isBefore(deadline)
+        && (failedRunAlert().isEmpty() || noFailedReconciliationSeries())) {
       RunWatch.sleep(Duration.ofSeconds(2));
     }
     end = Instant.now();
@@ -110,8 +130,45 @@ class ObservabilityE2E implements Scenario {
 
   @AfterAll
   void cleanUp() {
+    Cluster.deleteNamespace(REFUSING_NS);
     Cluster.deleteNamespace(NS);
     workspace.release();
+    if (refusingWorkspace != null) {
+      refusingWorkspace.release();
+    }
+  }
+
+  private static long upTargets(List<JsonNode> targets, String poolPrefix) {
+    long up = 0;
+    for (JsonNode target : targets) {
+      if (target.path("scrapePool").asText().startsWith(poolPrefix)
+          && "up".equals(target.path("health").asText())) {
+        up++;
+      }
+    }
+    return up;
+  }
+
+  private static void refuseJobsIn(String namespace) {
+    Cluster.createNamespace(namespace);
+    Cluster.client()
+        .resource(
+            new ResourceQuotaBuilder()
+                .withNewMetadata()
+                .withName("no-jobs")
+                .withNamespace(namespace)
+                .endMetadata()
+                .withNewSpec()
+                .addToHard("count/jobs.batch", new Quantity("0"))
+                .endSpec()
+                .build())
+        .create();
+  }
+
+  private static boolean noFailedReconciliationSeries() {
+    return Prometheus.get()
+        .query("count(operator_sdk_reconciliations_failed_total)", Instant.now())
+        .isEmpty();
   }
 
   @Test
