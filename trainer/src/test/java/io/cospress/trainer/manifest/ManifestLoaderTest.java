@@ -79,7 +79,7 @@ class ManifestLoaderTest {
   @Test
   void unconfinedPathsMayPointAnywhereForLocalRuns() {
     RunManifest local = ManifestLoader.parse(VALID, Path.of("/base"));
-    assertThat(local.resolve("f", "../shared/t.pt")).isEqualTo(Path.of("/shared/t.pt"));
+    assertThat(local.resolve("f", "../models/t.pt")).isEqualTo(Path.of("/models/t.pt"));
   }
 
   @Test
