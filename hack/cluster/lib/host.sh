@@ -294,13 +294,21 @@ sysctl_restore() {
 # before `up` is removed by `down`; what did is left, minus the files the cluster added.
 OUTSIDE_PATHS=(/var/log/containers /var/lib/kubelet /var/lib/cni /run/containerd)
 
+# `find` that lists nothing, instead of failing, where the directory does not exist yet: on a
+# fresh machine containerd has never made /run/containerd/s nor libcni /var/lib/cni/results, and
+# under pipefail a failing find would stop `up` without a word.
+found() {
+  [[ -d "$1" ]] || return 0
+  find "$@" 2>/dev/null || true
+}
+
 outside_paths_save() {
   local p
   for p in "${OUTSIDE_PATHS[@]}"; do
     if [[ -e "$p" ]]; then echo "$p"; fi
   done >"$STATE/paths.before"
-  find /run/containerd/s -maxdepth 1 -type s 2>/dev/null | sort >"$STATE/shim-sockets.before"
-  find /var/lib/cni/results -maxdepth 1 -name 'cni-loopback-*' 2>/dev/null | sort \
+  found /run/containerd/s -maxdepth 1 -type s | sort >"$STATE/shim-sockets.before"
+  found /var/lib/cni/results -maxdepth 1 -name 'cni-loopback-*' | sort \
     >"$STATE/cni-loopback.before"
 }
 
@@ -308,7 +316,7 @@ outside_paths_save() {
 # a sandbox killed by `down` is never torn down through CNI, so its entry stays. The entries that
 # appeared since `up` are the cluster's (up refuses to start beside another kubelet).
 cni_loopback_cleanup() {
-  find /var/lib/cni/results -maxdepth 1 -name 'cni-loopback-*' 2>/dev/null | sort |
+  found /var/lib/cni/results -maxdepth 1 -name 'cni-loopback-*' | sort |
     comm -23 - "$STATE/cni-loopback.before" 2>/dev/null | xargs -r rm -f
 }
 
@@ -319,7 +327,7 @@ cni_loopback_cleanup() {
 shim_sockets_cleanup() {
   local sock
   [[ -d /run/containerd/s ]] || return 0
-  find /run/containerd/s -maxdepth 1 -type s 2>/dev/null | sort |
+  found /run/containerd/s -maxdepth 1 -type s | sort |
     comm -23 - "$STATE/shim-sockets.before" 2>/dev/null |
     while read -r sock; do
       awk -v p="$sock" '$NF == p {found = 1} END {exit !found}' /proc/net/unix || rm -f "$sock"
