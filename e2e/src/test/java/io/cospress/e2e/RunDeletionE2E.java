@@ -142,14 +142,10 @@ class RunDeletionE2E implements Scenario {
   }
 
   /**
-   * Fails today: the cleanup Job runs while the trainer still trains, and the trainer writes its
-   * SIGTERM checkpoint after the Job removed the directory (the Job is only deleted, and the
-   * trainer signalled, once the run is gone).
+   * The operator stops the trainer first (deletes its Job, waits for its pod to go) and only then
+   * runs the cleanup Job, so the checkpoint the trainer writes on SIGTERM is removed too.
    */
   @Test
-  @Disabled(
-      "operator bug found by this suite: the cleanup Job of a run deleted while training runs"
-          + " before the trainer has stopped, which then writes a checkpoint into the removed path")
   void aRunDeletedWhileTrainingLeavesNoCheckpointsWhenItsPolicyIsDelete() {
     assertThat(removedEvents).contains("DeletingCheckpoints");
     assertThat(own.checkpoints(removed.checkpointPath()).entries()).isEmpty();

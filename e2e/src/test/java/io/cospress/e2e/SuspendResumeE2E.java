@@ -138,14 +138,10 @@ class SuspendResumeE2E implements Scenario {
 
   /**
    * docs/status-model.md: reason {@code Suspending} while the trainer pod is still checkpointing
-   * and exiting, {@code Suspended} afterwards. Fails today: once the Job is deleted the operator no
-   * longer looks for its pod (RunObserver finds pods only through their Job), so it reports
-   * Suspended while the trainer is still writing its checkpoint. Enable when that is fixed.
+   * and exiting, {@code Suspended} afterwards. The operator finds the pod by its Job's name even
+   * once the Job is deleted, so when it reports Suspended no trainer pod is left.
    */
   @Test
-  @org.junit.jupiter.api.Disabled(
-      "operator bug found by this suite: Suspended is reported while the trainer pod still"
-          + " checkpoints, because pods are looked up only through the (deleted) Job")
   void theStatusSaysSuspendingUntilTheTrainerHasExited() {
     assertThat(podsWhenReportedSuspended).isEmpty();
   }

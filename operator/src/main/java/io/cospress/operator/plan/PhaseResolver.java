@@ -29,7 +29,8 @@ import java.util.Optional;
  *   <li>A decision to give up on a failure → Failed with the decision's reason and message.
  *   <li>A Job with condition Complete=True → Succeeded.
  *   <li>{@code spec.suspend} → Suspended, with reason {@code Suspending} while a trainer pod is
- *       still checkpointing and exiting or the Job is still live, {@code Suspended} afterwards.
+ *       still checkpointing and exiting (also once its Job is gone) or the Job is still live,
+ *       {@code Suspended} afterwards.
  *   <li>A decision to retry → Pending with reason {@code BackoffBeforeRetry}.
  *   <li>No Job yet → Pending.
  *   <li>A suspended Job: with a Kueue queue → Queued; without → Pending (the operator is about to
@@ -109,7 +110,9 @@ final class PhaseResolver {
   }
 
   private static PhaseResolution suspended(Job job, Pod pod) {
-    boolean podLive = pod != null && !isTerminal(pod);
+    // A pod that has exited but is still being removed counts too: until it is gone, "Suspended"
+    // would not yet mean "no trainer pod left".
+    boolean podLive = pod != null && (!PodFacts.hasFinished(pod) || PodFacts.isBeingDeleted(pod));
     boolean jobLive = job != null && !JobFacts.isSuspended(job) && JobFacts.failure(job).isEmpty();
     if (podLive || jobLive) {
       String waitingFor =
@@ -234,12 +237,6 @@ final class PhaseResolver {
         RunPhase.Running,
         StatusReasons.TRAINING,
         attemptOf(pod) + "training in pod " + PodFacts.name(pod) + onNode(pod));
-  }
-
-  private static boolean isTerminal(Pod pod) {
-    String phase = PodFacts.phase(pod);
-    return KubernetesSignals.PHASE_SUCCEEDED.equals(phase)
-        || KubernetesSignals.PHASE_FAILED.equals(phase);
   }
 
   private static String attemptOf(Pod pod) {

@@ -13,7 +13,8 @@ import java.util.Objects;
  *
  * @param run the run as the cache holds it: spec, generation and the status as last written
  * @param job the Job of the current attempt ({@code restarts.total + 1}), or null if there is none
- * @param pod the newest pod of that Job, or null
+ * @param pod the newest pod of that Job; without the Job, the newest pod a Job of its name left (a
+ *     deleted Job's pod still stopping), or null
  * @param previousAttemptFailedAt when the previous attempt's Job failed (its Failed or
  *     FailureTarget condition), or null when there was no previous attempt or its Job is gone; the
  *     backoff before the current attempt counts from it

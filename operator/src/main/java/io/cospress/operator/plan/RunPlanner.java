@@ -46,8 +46,8 @@ import java.util.Objects;
  *   <li>A run whose phase is Succeeded or Failed is terminal: nothing is created or deleted again,
  *       whatever is observed (see {@link PhaseResolver} for why).
  *   <li>{@code spec.suspend}: a live Job of the current attempt is stopped; nothing new starts.
- *   <li>A Job of the current attempt still going away (a suspension just lifted): look again
- *       shortly.
+ *   <li>A Job of the current attempt still going away, or gone while its trainer pod still
+ *       checkpoints and exits (a suspension just lifted): look again shortly.
  *   <li>No Job of the current attempt: wait out the retry backoff; then fail for a missing
  *       checkpoint claim or an invalid spec, else create the attempt's Job.
  *   <li>A failed Job: classify the failure and let {@link RetryPolicy} decide between a retry
@@ -108,6 +108,9 @@ public final class RunPlanner {
             ? Step.resolved(restarts, PhaseResolver.keptFinal(current), null)
             : decide(observation, restarts, actions);
 
+    // A Job this plan creates has no pod yet: one observed belongs to an earlier Job of that name.
+    boolean creates = step.job() != null && step.job() != observation.job();
+    Pod pod = creates ? null : observation.pod();
     PhaseResolution resolution = step.resolution();
     Duration requeue = step.requeue();
     if (resolution == null) {
@@ -115,11 +118,11 @@ public final class RunPlanner {
           PhaseResolver.resolve(
               PhaseFacts.forRun(run)
                   .job(step.job())
-                  .pod(observation.pod())
+                  .pod(pod)
                   .failureDecision(step.decision())
                   .build());
       PendingLimit.Outcome pending =
-          pendingLimit.apply(resolution, step.job(), observation.pod(), observation.now());
+          pendingLimit.apply(resolution, step.job(), pod, observation.now());
       resolution = pending.resolution();
       requeue = earliest(requeue, pending.recheckAfter());
     }
@@ -128,8 +131,7 @@ public final class RunPlanner {
     ConditionsUpdater conditions =
         new ConditionsUpdater(Clock.fixed(observation.now(), ZoneOffset.UTC));
     DistillationRunStatus desired =
-        DesiredStatus.of(
-            run, resolution, step.restarts(), observation.pod(), announced, conditions);
+        DesiredStatus.of(run, resolution, step.restarts(), pod, announced, conditions);
     boolean changed =
         current == null
             || StatusDiff.significantlyDifferent(OperatorStatus.ownedPartOf(current), desired);
@@ -157,6 +159,21 @@ public final class RunPlanner {
     if (job != null && isDeleting(job)) {
       // Resuming: the suspended attempt's Job is still going away.
       return new Step(job, restarts, null, null, WAIT_FOR_DELETION);
+    }
+    Pod pod = observation.pod();
+    if (job == null && pod != null && !PodFacts.hasFinished(pod)) {
+      // Resuming while the suspended attempt's trainer still writes its SIGTERM checkpoint: a new
+      // trainer would wait for the old one's lock on the checkpoint directory, and the status
+      // would call the old pod the new attempt's. Its exit or removal starts a reconciliation.
+      return Step.resolved(
+          restarts,
+          new PhaseResolution(
+              RunPhase.Pending,
+              StatusReasons.TRAINER_STOPPING,
+              "waiting for trainer pod "
+                  + PodFacts.name(pod)
+                  + " of the stopped job to checkpoint and exit before the attempt starts again"),
+          WAIT_FOR_DELETION);
     }
     if (job == null) {
       return startOrWait(observation, restarts, actions);

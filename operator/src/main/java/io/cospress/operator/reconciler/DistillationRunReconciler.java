@@ -110,7 +110,7 @@ public final class DistillationRunReconciler
     this.observer = new RunObserver(client, clock);
     this.planner = planner;
     this.executor = new ActionExecutor(client, events, metrics);
-    this.deletion = new RunDeletion(client, defaults, events);
+    this.deletion = new RunDeletion(client, defaults, events, clock);
     this.metrics = metrics;
     this.clock = clock;
   }
@@ -189,7 +189,7 @@ public final class DistillationRunReconciler
    * own, starts no reconciliation of its own.
    */
   @SuppressWarnings("unchecked")
-  private static void remember(Job job, DistillationRun run, Context<DistillationRun> context) {
+  static void remember(Job job, DistillationRun run, Context<DistillationRun> context) {
     ((InformerEventSource<Job, DistillationRun>)
             context.eventSourceRetriever().getEventSourceFor(Job.class, JOBS))
         .handleRecentResourceCreate(ResourceID.fromResource(run), job);

@@ -10,27 +10,32 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.DeleteControl;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.Optional;
 
 /**
  * Deleting a run: owned objects go with it through owner references; checkpoints on the claim stay
- * unless {@code retentionPolicy: Delete}, in which case a cleanup Job removes the run's checkpoint
- * directory before the finalizer lets the run go.
+ * unless {@code retentionPolicy: Delete}. Then the run's trainer is stopped first ({@link
+ * TrainerStop}: it writes a checkpoint on SIGTERM, which must not land after the cleanup), a
+ * cleanup Job removes the run's checkpoint directory, and only then does the finalizer let the run
+ * go. Every step is a look that reschedules itself; none blocks a thread.
  */
 final class RunDeletion {
 
-  /** How often to look at a cleanup Job that is still running. */
+  /** How often to look at a trainer that is stopping or a cleanup Job that is still running. */
   static final Duration RECHECK = Duration.ofSeconds(2);
 
   private final KubernetesClient client;
   private final TrainerDefaults defaults;
   private final RunEvents events;
+  private final TrainerStop trainerStop;
 
-  RunDeletion(KubernetesClient client, TrainerDefaults defaults, RunEvents events) {
+  RunDeletion(KubernetesClient client, TrainerDefaults defaults, RunEvents events, Clock clock) {
     this.client = client;
     this.defaults = defaults;
     this.events = events;
+    this.trainerStop = new TrainerStop(client, events, clock);
   }
 
   DeleteControl cleanup(DistillationRun run, Context<DistillationRun> context) {
@@ -50,9 +55,14 @@ final class RunDeletion {
     String name = CheckpointCleanupJobFactory.jobName(run);
     Optional<Job> cleanup = RunObserver.jobOf(context, name);
     if (cleanup.isEmpty()) {
+      Optional<Duration> stopping = trainerStop.untilStopped(run, context, RECHECK);
+      if (stopping.isPresent()) {
+        return DeleteControl.noFinalizerRemoval().rescheduleAfter(stopping.get());
+      }
       Job job = CheckpointCleanupJobFactory.build(run, target.get(), defaults);
       try {
-        client.resource(job).create();
+        // Into the cache at once, so the next look finds it rather than judging the trainer again.
+        DistillationRunReconciler.remember(client.resource(job).create(), run, context);
         events.normal(run, "DeletingCheckpoints", "Job " + name + " removes " + target.get());
       } catch (KubernetesClientException e) {
         if (e.getCode() != 409) {

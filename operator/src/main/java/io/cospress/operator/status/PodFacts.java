@@ -37,6 +37,13 @@ public final class PodFacts {
     return pod.getSpec() == null ? null : pod.getSpec().getNodeName();
   }
 
+  /** Whether all the pod's containers have ended: phase Succeeded or Failed. */
+  public static boolean hasFinished(Pod pod) {
+    String phase = phase(pod);
+    return KubernetesSignals.PHASE_SUCCEEDED.equals(phase)
+        || KubernetesSignals.PHASE_FAILED.equals(phase);
+  }
+
   public static boolean isBeingDeleted(Pod pod) {
     return pod.getMetadata() != null && pod.getMetadata().getDeletionTimestamp() != null;
   }

@@ -28,6 +28,12 @@ public final class StatusReasons {
   /** Pending: the pod failed and the Job controller or the operator has yet to act on it. */
   public static final String ATTEMPT_FAILED = "AttemptFailed";
 
+  /**
+   * Pending: the attempt starts again (a suspension was lifted) once the trainer pod of its deleted
+   * Job has checkpointed and exited.
+   */
+  public static final String TRAINER_STOPPING = "TrainerStopping";
+
   /** Queued: the Job waits for admission by Kueue. */
   public static final String WAITING_FOR_ADMISSION = "WaitingForAdmission";
 

@@ -5,6 +5,7 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.PodCondition;
 import io.fabric8.kubernetes.api.model.PodConditionBuilder;
+import io.fabric8.kubernetes.api.model.PodSpecBuilder;
 import io.fabric8.kubernetes.api.model.PodStatusBuilder;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.api.model.batch.v1.JobConditionBuilder;
@@ -30,6 +31,11 @@ final class FakeKubelet {
 
   /** Job controller: a pod from the Job's template, labelled and owned as the controller does. */
   Pod createPod(Job job) {
+    return createPod(job, job.getSpec().getTemplate().getSpec().getTerminationGracePeriodSeconds());
+  }
+
+  /** As {@link #createPod(Job)}, with a grace period of its own (fixed once the pod exists). */
+  Pod createPod(Job job, Long terminationGracePeriodSeconds) {
     var template = job.getSpec().getTemplate();
     Map<String, String> labels = new HashMap<>(template.getMetadata().getLabels());
     labels.put("job-name", job.getMetadata().getName());
@@ -52,7 +58,10 @@ final class FakeKubelet {
             .withBlockOwnerDeletion(true)
             .endOwnerReference()
             .endMetadata()
-            .withSpec(template.getSpec())
+            .withSpec(
+                new PodSpecBuilder(template.getSpec())
+                    .withTerminationGracePeriodSeconds(terminationGracePeriodSeconds)
+                    .build())
             .build();
     return client.resource(pod).create();
   }

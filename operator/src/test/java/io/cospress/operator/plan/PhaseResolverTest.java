@@ -278,6 +278,43 @@ class PhaseResolverTest {
   }
 
   @Test
+  void suspendRequestedWhileThePodOfTheDeletedJobStillRunsIsSuspending() {
+    PhaseResolution result =
+        resolve(PhaseFacts.builder().suspendRequested(true).pod(TrainerPods.running()));
+
+    assertThat(result.phase()).isEqualTo(RunPhase.Suspended);
+    assertThat(result.reason()).isEqualTo(StatusReasons.SUSPENDING);
+    assertThat(result.message()).contains(TrainerPods.POD_NAME + " to checkpoint and exit");
+    assertThat(result.isReconciling()).isTrue();
+  }
+
+  @Test
+  void suspendRequestedWhileTheExitedPodOfTheDeletedJobIsStillBeingRemovedIsSuspending() {
+    Pod exiting =
+        TrainerPods.failedWithExit(143, "Error", "stopped")
+            .editMetadata()
+            .withDeletionTimestamp("2026-01-10T12:03:00Z")
+            .endMetadata()
+            .build();
+
+    PhaseResolution result = resolve(PhaseFacts.builder().suspendRequested(true).pod(exiting));
+
+    assertThat(result.reason()).isEqualTo(StatusReasons.SUSPENDING);
+  }
+
+  @Test
+  void suspendRequestedWhenThePodOfTheDeletedJobHasExitedIsSuspended() {
+    PhaseResolution result =
+        resolve(
+            PhaseFacts.builder()
+                .suspendRequested(true)
+                .pod(TrainerPods.failedWithExit(143, "Error", "stopped").build()));
+
+    assertThat(result.reason()).isEqualTo(StatusReasons.SUSPENDED);
+    assertThat(result.isReconciling()).isFalse();
+  }
+
+  @Test
   void suspendRequestedWhileTheJobIsStillLiveIsSuspending() {
     PhaseResolution result =
         resolve(PhaseFacts.builder().suspendRequested(true).job(TrainerJobs.active().build()));

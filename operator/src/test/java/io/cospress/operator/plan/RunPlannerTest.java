@@ -300,6 +300,55 @@ class RunPlannerTest {
             },
             expect(RunPhase.Suspended, "Suspended", "FFF", null, NONE)),
         row(
+            "suspended, the Job gone, its pod still checkpoints -> Suspending, nothing else done",
+            r -> {
+              r.reconcile(null, null);
+              r.reconcile(r.activeJob(), r.runningPod());
+              r.editSpec(s -> suspend(s, true));
+              r.reconcile(r.activeJob(), r.runningPod());
+              return r.reconcile(null, r.runningPod());
+            },
+            expect(RunPhase.Suspended, "Suspending", "FTF", null, NONE)),
+        row(
+            "suspended, the Job gone, its pod exited after checkpointing -> Suspended",
+            r -> {
+              r.reconcile(null, null);
+              r.reconcile(r.activeJob(), r.runningPod());
+              r.editSpec(s -> suspend(s, true));
+              r.reconcile(r.activeJob(), r.runningPod());
+              r.reconcile(null, r.runningPod());
+              return r.reconcile(null, r.failedPod(143, "stopped"));
+            },
+            expect(RunPhase.Suspended, "Suspended", "FFF", null, NONE)),
+        row(
+            "resumed while the stopped Job's pod still checkpoints -> waits, creates nothing",
+            r -> {
+              r.reconcile(null, null);
+              r.reconcile(r.activeJob(), r.runningPod());
+              r.editSpec(s -> suspend(s, true));
+              r.reconcile(r.activeJob(), r.runningPod());
+              r.editSpec(s -> suspend(s, false));
+              return r.reconcile(null, r.runningPod());
+            },
+            expect(
+                RunPhase.Pending,
+                "TrainerStopping",
+                "FTF",
+                RunPlanner.WAIT_FOR_DELETION,
+                TRANSITION)),
+        row(
+            "resumed once the stopped Job's pod exited -> the same attempt starts again",
+            r -> {
+              r.reconcile(null, null);
+              r.reconcile(r.activeJob(), r.runningPod());
+              r.editSpec(s -> suspend(s, true));
+              r.reconcile(r.activeJob(), r.runningPod());
+              r.editSpec(s -> suspend(s, false));
+              r.reconcile(null, r.runningPod());
+              return r.reconcile(null, r.failedPod(143, "stopped"));
+            },
+            expect(RunPhase.Pending, "WaitingForPod", "FTF", null, START)),
+        row(
             "resumed while the stopped Job is still going away -> looks again shortly",
             r -> {
               r.reconcile(null, null);
