@@ -231,7 +231,7 @@ wait_exit() { # wait_exit NAME LOG: the exit code, the container's output into L
   echo "$rc"
 }
 
-status_step() { # the trainer's step from status.json on the volume, 0 before there is one
+status_step() { # the trainer's step from the run's status.json (in its checkpoint path), 0 before there is one
   python3 -c 'import json,sys
 try: print(json.load(open(sys.argv[1]))["progress"]["step"])
 except Exception: print(0)' "$1/status.json"
@@ -284,7 +284,7 @@ smoke_trainer() {
   run_trainer "smoke-$label-a1" "$image" "$vol" "$base/manifest" "$tmp" 1
   local deadline=$((SECONDS + 600)) step=0 metrics=
   while [ "$(podman_ inspect -f '{{.State.Running}}' "smoke-$label-a1")" = true ] && [ $SECONDS -lt $deadline ]; do
-    step=$(status_step "$vol")
+    step=$(status_step "$vol/checkpoints")
     if [ -z "$metrics" ] && [ "$step" -gt 0 ]; then
       local pid
       pid=$(podman_ inspect -f '{{.State.Pid}}' "smoke-$label-a1")
@@ -312,9 +312,9 @@ smoke_trainer() {
   check "$label: attempt 2 resumes from step ${stopped_at:-?}" \
     grep -q "resuming from .*ckpt-$(printf %010d "${stopped_at:-0}") .*step ${stopped_at:-x}\$" "$base/attempt2.log"
   check "$label: trains the quickstart to completion (exit $rc)" \
-    sh -c "[ $rc = 0 ] && grep -q '^done: $total steps' '$base/attempt2.log' && [ -s '$vol/final/student.pt' ]"
+    sh -c "[ $rc = 0 ] && grep -q '^done: $total steps' '$base/attempt2.log' && [ -s '$vol/checkpoints/final/student.pt' ]"
   grep -E '^(done|kNN accuracy|epoch [0-9]+:)' "$base/attempt2.log" | sed "s/^/  $label: /" >&2 || true
-  check "$label: status.json says Succeeded" grep -q '"phase" : "Succeeded"' "$vol/status.json"
+  check "$label: status.json says Succeeded" grep -q '"phase" : "Succeeded"' "$vol/checkpoints/status.json"
   check "$label: nothing extracted into /tmp (no libtorch copy)" \
     sh -c "! find '$tmp' -name '*.so*' | grep -q ."
   log "$label: /tmp after the run: $(du -sh "$tmp" | cut -f1); the claim: $(du -sh "$vol" | cut -f1)"
@@ -324,8 +324,8 @@ smoke_trainer() {
   podman_ run --rm "${hardened[@]}" --user 10001:10001 --group-add 10001 \
     -v "$vol:/var/lib/cospress/output" \
     --entrypoint '["rm","-rf","--","/var/lib/cospress/output/checkpoints"]' "$image" >&2 || true
-  check "$label: the checkpoint cleanup Job's rm removes the checkpoints, nothing else" \
-    sh -c "[ ! -e '$vol/checkpoints' ] && [ -s '$vol/models/teacher-vit-fmnist.pt' ] && [ -s '$vol/final/student.pt' ]"
+  check "$label: the checkpoint cleanup Job's rm removes the run's directory, nothing else" \
+    sh -c "[ ! -e '$vol/checkpoints' ] && [ -s '$vol/models/teacher-vit-fmnist.pt' ] && [ -s '$vol/data/fashion-mnist-sample/train-images-idx3-ubyte.gz' ]"
   for f in "$base"/*.log; do cp "$f" "$results/$label-$(basename "$f")"; done
 }
 

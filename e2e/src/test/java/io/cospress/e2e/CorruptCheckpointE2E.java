@@ -89,14 +89,7 @@ class CorruptCheckpointE2E implements Scenario {
         .contains(previous.name() + " at epoch 1, batch 0, step " + previous.step());
   }
 
-  /**
-   * Left out of CI (tag "manual"): it fails whenever the retried trainer's first status report is
-   * rejected, which happens on an unloaded machine: the trainer's status patch after resuming
-   * carries {@code metrics: null}, which the CRD refuses (HTTP 422, status.metrics must be an
-   * object), so the status never names the checkpoint the retry fell back to. A trainer bug.
-   */
   @Test
-  @org.junit.jupiter.api.Tag("manual")
   void theStatusNamesTheCheckpointTheRetryContinuedFrom() {
     // Before the kill the status named the newer checkpoint; the retry's first report names the
     // one it actually resumed from, and its steps continue from there.

@@ -141,8 +141,10 @@ class HappyPathE2E implements Scenario {
     assertThat(latest.step()).isEqualTo((long) EPOCHS * RunManifest.STEPS_PER_EPOCH);
     assertThat(latest.epoch()).isEqualTo(EPOCHS);
     assertThat(checkpoints.entries()).noneMatch(e -> e.startsWith(".tmp-"));
-    assertThat(Files.size(workspace.dir().resolve("final/student.pt"))).isPositive();
-    assertThat(Files.readString(workspace.dir().resolve("status.json"))).contains("\"Succeeded\"");
+    // The run's own directory (its checkpoint path) holds its status file and final student.
+    assertThat(Files.size(checkpoints.dir().resolve("final/student.pt"))).isPositive();
+    assertThat(Files.readString(checkpoints.dir().resolve("status.json")))
+        .contains("\"Succeeded\"");
     // Written by uid 10001 through the pod's fsGroup on a volume root owned by root.
     assertThat(Files.getAttribute(latest.dir(), "unix:uid")).isEqualTo(10001);
   }

@@ -106,6 +106,7 @@ class InvalidInputE2E implements Scenario {
 
   @Test
   void nothingWasWrittenToTheVolume() {
+    // Everything a run writes (checkpoints, status.json, final/) goes under its checkpoint path.
     assertThat(workspace.checkpoints(manifest.checkpointPath()).exists()).isFalse();
     assertThat(workspace.dir().resolve("status.json")).doesNotExist();
     assertThat(workspace.dir().resolve("final")).doesNotExist();

@@ -152,17 +152,16 @@ class RunDeletionE2E implements Scenario {
   }
 
   /**
-   * docs/gitops.md: runs of a sweep share one claim, each in its own checkpoint path. Fails today:
-   * in a pod the trainer's output directory is the claim's root, so the second trainer waits for
-   * the first one's lock on it (and fails as invalid input after 240 s); both would also write
-   * status.json and final/ to the same place.
+   * docs/gitops.md: runs of a sweep share one claim, each in its own checkpoint path. The trainer
+   * locks and writes only under its run's checkpoint path (status.json and final/ included), so the
+   * second run trains while the first does, and neither writes to the claim's root.
    */
   @Test
-  @Disabled(
-      "trainer/operator bug found by this suite: two runs on one claim do not train side by side,"
-          + " the second waits for the first one's lock on the claim's root")
   void twoRunsOnOneClaimTrainSideBySide() {
     assertThat(neighbourTrainedAlongside).as(neighbourLog).isTrue();
+    assertThat(neighbourLog).doesNotContain("is in use by another trainer");
+    assertThat(shared.dir().resolve("status.json")).doesNotExist();
+    assertThat(shared.dir().resolve("final")).doesNotExist();
   }
 
   private static RunManifest run(String name, int epochs, Workspace workspace) {

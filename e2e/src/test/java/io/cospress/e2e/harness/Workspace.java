@@ -16,7 +16,8 @@ import java.util.stream.Stream;
  * data, offered to the cluster as a static PersistentVolume and bound to the claim {@value #CLAIM}
  * in the scenario's namespace. The cluster has no storage provisioner; this is how an administrator
  * provides storage by hand. Because the directory is on this machine, the test reads what the
- * trainer wrote (checkpoints, status.json, the final student) directly.
+ * trainer wrote (under each run's checkpoint path: checkpoints, status.json, the final student)
+ * directly.
  *
  * <p>The volume is of type {@code local}, pinned to the real node: unlike {@code hostPath}, the
  * kubelet applies the pod's fsGroup to it, as it would to a network or block volume, so the

@@ -12,7 +12,9 @@ import java.util.Optional;
 /**
  * The Job that removes a deleted run's checkpoints from its claim when the run asks for it ({@code
  * spec.checkpoint.retentionPolicy: Delete}). It runs the trainer image's shell with the same
- * hardened security context as the trainer and touches only the run's checkpoint directory.
+ * hardened security context as the trainer and touches only the run's checkpoint directory, which
+ * is everything the run wrote (checkpoints, status.json, the final student); the claim's root, its
+ * models and data, and other runs' directories stay.
  */
 public final class CheckpointCleanupJobFactory {
 

@@ -17,7 +17,9 @@ public final class TrainerPaths {
   /**
    * The trainer's {@code --output} directory: the root of the checkpoint volume. The manifest's
    * checkpoint path is relative to it, and so are its teacher, student and dataset paths when the
-   * run names a claim (the claim holds models and data next to the checkpoints).
+   * run names a claim (the claim holds models and data next to the checkpoints). The trainer writes
+   * nothing of its own here: its lock, status.json, checkpoints and final student all go under the
+   * run's checkpoint path, so several runs can share one claim (a sweep), each with its own path.
    */
   public static final String OUTPUT_DIR = "/var/lib/cospress/output";
 

@@ -41,8 +41,9 @@ import picocli.CommandLine.ParentCommand;
     name = "run",
     mixinStandardHelpOptions = true,
     description = {
-      "Train a student as the DistillationRun manifest says. Checkpoints and status.json go",
-      "under --output; a run whose checkpoint directory holds checkpoints resumes from them."
+      "Train a student as the DistillationRun manifest says. Checkpoints, status.json and the",
+      "final student go to the run's checkpoint directory (spec.checkpoint.path, relative to",
+      "--output); a run whose checkpoint directory holds checkpoints resumes from them."
     })
 public final class RunCommand implements Callable<Integer> {
 

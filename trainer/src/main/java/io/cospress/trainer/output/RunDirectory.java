@@ -7,67 +7,63 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
 import java.util.function.Consumer;
 
 /**
- * Where one run writes: the output directory ({@code status.json}, {@code final/}) and the
- * checkpoint directory, usually inside it. One trainer at a time: each directory is locked (see
- * {@link DirectoryLock}) before the first byte is written, and a second trainer is refused.
+ * Where one run writes: its checkpoint directory ({@code spec.checkpoint.path}, resolved against
+ * {@code --output}), which holds the checkpoints, {@code status.json} and {@code final/}. Nothing a
+ * run writes for itself lands anywhere else, so runs that share an output directory (in a cluster:
+ * the claim's root, a sweep on one claim) each with a checkpoint path of its own never meet. One
+ * trainer at a time per run directory: it is locked (see {@link DirectoryLock}) before the first
+ * byte is written, and a second trainer on the same checkpoint path is refused.
  *
  * <p>The order keeps bad input from leaving traces: {@link #inspect} only looks (types, and in a
- * pod where links lead); {@link #lockExisting} takes the locks of directories a trainer has already
- * used, so a second trainer is refused before it spends time on models and data; only once the
- * inputs have been checked does {@link #lockAll} create what is missing.
+ * pod where links lead); {@link #lockExisting} takes the lock of a run directory a trainer has
+ * already used, so a second trainer is refused before it spends time on models and data; only once
+ * the inputs have been checked does {@link #lockAll} create what is missing.
  */
 public final class RunDirectory implements AutoCloseable {
 
-  /** Name of the final output directory under the output directory. */
+  /** Name of the final output directory under the run directory. */
   public static final String FINAL = "final";
 
-  /** Name of the status file under the output directory. */
+  /** Name of the status file under the run directory. */
   public static final String STATUS_FILE = "status.json";
 
-  private final Map<Path, String> directories = new LinkedHashMap<>();
-  private final Path output;
-  private final Path checkpoints;
+  /** The manifest field that names the run directory, for messages. */
+  static final String FIELD = "spec.checkpoint.path";
+
+  private final Path run;
   private final Consumer<String> warnings;
-  private final List<DirectoryLock> locks = new ArrayList<>();
+  private DirectoryLock lock;
   private Duration patience = Duration.ZERO;
 
-  private RunDirectory(Path output, Path checkpoints, Consumer<String> warnings) {
-    this.output = output;
-    this.checkpoints = checkpoints;
+  private RunDirectory(Path run, Consumer<String> warnings) {
+    this.run = run;
     this.warnings = warnings;
-    directories.put(output, "--output");
-    if (!checkpoints.startsWith(output)) {
-      directories.put(checkpoints, "spec.checkpoint.path");
-    }
   }
 
   /**
    * Checks, without writing anything, that the run's paths are directories where they exist and,
    * when confined, that none of them leads out of the volume through a link.
    *
+   * @param output {@code --output}: what relative checkpoint paths resolve against
    * @param checkpoints the checkpoint directory, already resolved (and confined) from the manifest
    * @throws InvalidInputException naming the option, field or file
    */
   public static RunDirectory inspect(
       Path output, Path checkpoints, Confinement confinement, Consumer<String> warnings) {
-    Path out = output.toAbsolutePath().normalize();
-    requireDirectoryIfPresent("--output", out);
-    requireDirectoryIfPresent("spec.checkpoint.path", checkpoints);
-    Path finalDir = confinement.check("--output (its final/ directory)", out.resolve(FINAL));
-    requireDirectoryIfPresent("--output (its final/ directory)", finalDir);
-    Path status = out.resolve(STATUS_FILE);
+    requireDirectoryIfPresent("--output", output.toAbsolutePath().normalize());
+    Path run = checkpoints.toAbsolutePath().normalize();
+    requireDirectoryIfPresent(FIELD, run);
+    Path finalDir = confinement.check(FIELD + " (its final/ directory)", run.resolve(FINAL));
+    requireDirectoryIfPresent(FIELD + " (its final/ directory)", finalDir);
+    Path status = run.resolve(STATUS_FILE);
     if (Files.isDirectory(status)) {
       throw new InvalidInputException(
-          "--output: " + status + " is a directory; the trainer writes its status file there");
+          FIELD + ": " + status + " is a directory; the trainer writes its status file there");
     }
-    return new RunDirectory(out, checkpoints.toAbsolutePath().normalize(), warnings);
+    return new RunDirectory(run, warnings);
   }
 
   /**
@@ -88,64 +84,55 @@ public final class RunDirectory implements AutoCloseable {
   }
 
   /**
-   * Locks every directory that already has a lock file: a trainer has worked there, and if one
+   * Locks the run directory if it already has a lock file: a trainer has worked there, and if one
    * still does, this one is refused now. Creates nothing.
    *
-   * @throws DirectoryInUseException if another trainer holds one of them
+   * @throws DirectoryInUseException if another trainer holds it
    */
   public void lockExisting() throws IOException {
-    for (Map.Entry<Path, String> dir : directories.entrySet()) {
-      if (Files.isDirectory(dir.getKey()) && DirectoryLock.exists(dir.getKey()) && !held(dir)) {
-        locks.add(
-            DirectoryLock.acquire(dir.getKey(), dir.getValue(), patience, warnings, warnings));
-      }
+    if (lock == null && Files.isDirectory(run) && DirectoryLock.exists(run)) {
+      lock = DirectoryLock.acquire(run, FIELD, patience, warnings, warnings);
     }
   }
 
   /**
-   * Creates the directories and locks every one not locked yet: call it once the inputs have been
-   * checked, before the first write.
+   * Creates the run directory and locks it if it is not locked yet: call it once the inputs have
+   * been checked, before the first write.
    *
-   * @throws DirectoryInUseException if another trainer holds one of them
+   * @throws DirectoryInUseException if another trainer holds it
    */
   public void lockAll() throws IOException {
-    for (Map.Entry<Path, String> dir : directories.entrySet()) {
-      if (!held(dir)) {
-        Files.createDirectories(dir.getKey());
-        locks.add(
-            DirectoryLock.acquire(dir.getKey(), dir.getValue(), patience, warnings, warnings));
-      }
+    if (lock == null) {
+      Files.createDirectories(run);
+      lock = DirectoryLock.acquire(run, FIELD, patience, warnings, warnings);
     }
-    for (DirectoryLock lock : locks) {
-      lock.announce();
-    }
+    lock.announce();
   }
 
-  private boolean held(Map.Entry<Path, String> dir) {
-    return locks.stream().anyMatch(l -> l.directory().equals(dir.getKey()));
-  }
-
-  public Path output() {
-    return output;
-  }
-
+  /** The checkpoint directory, which is the run's directory. */
   public Path checkpoints() {
-    return checkpoints;
+    return run;
   }
 
   public Path statusFile() {
-    return output.resolve(STATUS_FILE);
+    return run.resolve(STATUS_FILE);
+  }
+
+  /** Where the finished run's student and head go. */
+  public Path finalDirectory() {
+    return run.resolve(FINAL);
   }
 
   @Override
   public void close() {
-    for (DirectoryLock lock : locks) {
-      try {
-        lock.close();
-      } catch (IOException e) {
-        warnings.accept("warning: cannot release " + lock.directory() + ": " + e.getMessage());
-      }
+    if (lock == null) {
+      return;
     }
-    locks.clear();
+    try {
+      lock.close();
+    } catch (IOException e) {
+      warnings.accept("warning: cannot release " + lock.directory() + ": " + e.getMessage());
+    }
+    lock = null;
   }
 }

@@ -31,6 +31,7 @@ public final class KubernetesStatusSink implements StatusSink {
   private final String namespace;
   private final String name;
   private int failures;
+  private int lastFailureCode;
 
   public KubernetesStatusSink(KubernetesClient client, String namespace, String name) {
     this.client = client;
@@ -47,18 +48,36 @@ public final class KubernetesStatusSink implements StatusSink {
     try {
       client.resource(fresh).subresource("status").patch(APPLY);
       failures = 0;
+      lastFailureCode = 0;
     } catch (KubernetesClientException e) {
-      // Log the first failure of a streak and then every tenth, not every step.
-      if (failures++ % 10 == 0) {
-        LOG.warn(
-            "cannot report status of {}/{} (HTTP {}): {}",
-            namespace,
-            name,
-            e.getCode(),
-            e.getMessage());
+      // Log the first failure of a streak, every change of cause and then every tenth, not every
+      // step.
+      if (failures++ % 10 == 0 || e.getCode() != lastFailureCode) {
+        if (rejected(e.getCode())) {
+          LOG.warn(
+              "status report for {}/{} rejected by the API server (HTTP {}), later reports are"
+                  + " still sent: {}",
+              namespace,
+              name,
+              e.getCode(),
+              e.getMessage());
+        } else {
+          LOG.warn(
+              "cannot report status of {}/{} (HTTP {}), retrying: {}",
+              namespace,
+              name,
+              e.getCode(),
+              e.getMessage());
+        }
       }
+      lastFailureCode = e.getCode();
       throw e;
     }
+  }
+
+  /** The API server answered and refused this report (as opposed to not answering in time). */
+  static boolean rejected(int code) {
+    return code >= 400 && code < 500 && code != 408 && code != 429;
   }
 
   static DistillationRunStatus ownedFields(TrainerReport report) {

@@ -9,6 +9,13 @@ import io.cospress.api.v1alpha1.ProgressStatus;
  * A report as the fields of the run's status that the trainer owns ({@code progress}, {@code
  * metrics}, {@code checkpoint}; docs/status-model.md) and nothing else: the one place where the
  * trainer's reports meet the CR model.
+ *
+ * <p>A part with nothing in it is left out, never sent as an empty object. The status is written by
+ * server-side apply: applying {@code metrics: {}} after an apply that set {@code metrics.loss} (a
+ * retry resuming from a checkpoint has measured nothing yet) removes the fields this manager set
+ * before and leaves the API server holding {@code metrics: null}, which the CRD rejects (HTTP 422,
+ * "must be of type object"), and the whole report with it. Leaving the part out removes the
+ * trainer's old values as well, the field with them.
  */
 final class TrainerStatusFields {
 
@@ -17,10 +24,14 @@ final class TrainerStatusFields {
   static DistillationRunStatus of(TrainerReport report) {
     DistillationRunStatus status = new DistillationRunStatus();
     status.setConditions(null); // the operator's; an empty list would claim and clear them
-    status.setProgress(progress(report.progress()));
-    status.setMetrics(metrics(report.metrics()));
-    status.setCheckpoint(checkpoint(report.checkpoint()));
+    status.setProgress(unlessEmpty(progress(report.progress()), new ProgressStatus()));
+    status.setMetrics(unlessEmpty(metrics(report.metrics()), new MetricsStatus()));
+    status.setCheckpoint(unlessEmpty(checkpoint(report.checkpoint()), new CheckpointStatus()));
     return status;
+  }
+
+  private static <T> T unlessEmpty(T part, T empty) {
+    return empty.equals(part) ? null : part;
   }
 
   static ProgressStatus progress(ProgressReport p) {

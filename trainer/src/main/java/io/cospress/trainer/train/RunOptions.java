@@ -6,7 +6,8 @@ import java.nio.file.Path;
 /**
  * How to run a manifest on this machine.
  *
- * @param outputDir where relative checkpoint paths, status.json and the final student go
+ * @param outputDir what a relative checkpoint path resolves against; the checkpoint directory is
+ *     the run's own directory (checkpoints, status.json and the final student)
  * @param metricsPort Prometheus port; negative disables the endpoint, 0 picks a free port
  * @param workers data-loading threads
  * @param stopAfterSteps stop as if SIGTERM arrived after this many steps of this process (tests and

@@ -9,6 +9,7 @@ import io.cospress.trainer.data.Batch;
 import io.cospress.trainer.data.BatchLoader;
 import io.cospress.trainer.loss.LossValues;
 import io.cospress.trainer.metrics.TrainerMetrics;
+import io.cospress.trainer.output.RunDirectory;
 import io.cospress.trainer.report.MetricsReport;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -98,7 +99,9 @@ final class TrainingLoop {
         return stopEarly();
       }
     }
-    Path finalDir = session.options().outputDir().resolve("final");
+    // In the run's own directory (its checkpoint path): runs sharing an output directory, as a
+    // sweep on one claim does, each keep their own final student.
+    Path finalDir = session.checkpointer().root().resolve(RunDirectory.FINAL);
     Files.createDirectories(finalDir);
     Path finalStudent = session.checkpointer().writeModels(finalDir);
     report("Succeeded", "training finished; student written to " + finalDir, true);

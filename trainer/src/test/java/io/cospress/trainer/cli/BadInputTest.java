@@ -100,7 +100,7 @@ class BadInputTest {
     CliRun.Outcome outcome =
         CliRun.execute(Map.of(), "run", "-f", manifest.toString(), "--output", finished.toString());
     assertThat(outcome.exitCode()).as(outcome.err()).isZero();
-    assertThat(finished.resolve("final/student.pt")).isRegularFile();
+    assertThat(finished.resolve("checkpoints/final/student.pt")).isRegularFile();
   }
 
   /** One case: what goes wrong, its class, how to set it up, and what the CLI must say. */
@@ -884,8 +884,10 @@ class BadInputTest {
             "a final directory linked outside",
             d -> {
               String[] args = d.pod(y -> y);
+              Files.createDirectories(d.out.resolve("checkpoints"));
               Files.createSymbolicLink(
-                  d.out.resolve("final"), Files.createDirectories(d.dir.resolve("elsewhere")));
+                  d.out.resolve("checkpoints/final"),
+                  Files.createDirectories(d.dir.resolve("elsewhere")));
               return args;
             },
             "final/ directory",
@@ -937,19 +939,19 @@ class BadInputTest {
             DIRECTORY,
             "final is a file",
             d -> {
-              d.write("out/final", "a file");
+              d.write("out/checkpoints/final", "a file");
               return d.run(y -> y);
             },
-            "--output (its final/ directory): ",
+            "spec.checkpoint.path (its final/ directory): ",
             "is a regular file"),
         input(
             DIRECTORY,
             "status.json is a directory",
             d -> {
-              Files.createDirectories(d.out.resolve("status.json"));
+              Files.createDirectories(d.out.resolve("checkpoints/status.json"));
               return d.run(y -> y);
             },
-            "--output: ",
+            "spec.checkpoint.path: ",
             "status.json is a directory"),
         input(
             DIRECTORY,
@@ -963,7 +965,7 @@ class BadInputTest {
               d.cleanup.add(holder);
               return d.run(y -> y);
             },
-            "--output: ",
+            "spec.checkpoint.path: ",
             "is in use by another trainer"),
         input(
             DIRECTORY,
@@ -1016,12 +1018,13 @@ class BadInputTest {
             DIRECTORY,
             "a lock file that is a symbolic link",
             d -> {
-              Files.createDirectories(d.out);
+              Files.createDirectories(d.out.resolve("checkpoints"));
               Files.createSymbolicLink(
-                  d.out.resolve(".cospress-trainer.lock"), d.write("elsewhere.txt", "x"));
+                  d.out.resolve("checkpoints/.cospress-trainer.lock"),
+                  d.write("elsewhere.txt", "x"));
               return d.run(y -> y);
             },
-            "--output: ",
+            "spec.checkpoint.path: ",
             ".cospress-trainer.lock is a symbolic link"),
         input(
             EVAL,

@@ -52,7 +52,8 @@ class FailedRunStatusTest {
     String error =
         outcome.err().lines().filter(l -> l.startsWith("error: ")).findFirst().orElseThrow();
     assertThat(error).contains("zz-broken.png").contains("not a PNG or JPEG image");
-    JsonNode status = new ObjectMapper().readTree(output.resolve("status.json").toFile());
+    JsonNode status =
+        new ObjectMapper().readTree(output.resolve("checkpoints/status.json").toFile());
     assertThat(status.path("phase").asText()).isEqualTo("Failed");
     assertThat("error: " + status.path("message").asText()).isEqualTo(error);
   }

@@ -59,7 +59,7 @@ class PodPathConfinementTest {
     try (var written = Files.list(outside)) {
       assertThat(written).isEmpty();
     }
-    assertThat(volume.resolve("status.json")).doesNotExist();
+    assertThat(volume.resolve("checkpoints/status.json")).doesNotExist();
   }
 
   @Test
@@ -80,7 +80,8 @@ class PodPathConfinementTest {
   @Test
   void aFinalDirectoryLinkedOutOfTheVolumeIsRefused() throws Exception {
     Path manifest = volumeWithTinyRun("path: checkpoints", "path: checkpoints");
-    Files.createSymbolicLink(volume.resolve("final"), outside);
+    Files.createDirectories(volume.resolve("checkpoints"));
+    Files.createSymbolicLink(volume.resolve("checkpoints/final"), outside);
 
     CliRun.Outcome outcome = CliRun.execute(POD, run(manifest));
 

@@ -15,9 +15,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Two trainer processes on one output directory: the second is refused at once (exit 2, naming the
- * first one's pid) by the operating-system lock the first holds, and the first finishes as if the
- * second had never been started.
+ * Trainer processes on one output directory. A second one on the same checkpoint path is refused at
+ * once (exit 2, naming the first one's pid) by the operating-system lock the first holds, and the
+ * first finishes as if the second had never been started. One with a checkpoint path of its own (a
+ * sweep's runs on one claim) trains alongside, into its own directory.
  */
 class SecondTrainerProcessTest {
 
@@ -27,6 +28,10 @@ class SecondTrainerProcessTest {
   @TempDir Path work;
 
   private Path manifest() throws IOException {
+    return manifest("run.yaml", "checkpoints");
+  }
+
+  private Path manifest(String file, String checkpointPath) throws IOException {
     String yaml =
         """
         apiVersion: cospress.io/v1alpha1
@@ -44,10 +49,10 @@ class SecondTrainerProcessTest {
               labels: %1$s/data/fashion-mnist-sample/train-labels-idx1-ubyte.gz
               limit: 1280
           training: {epochs: 2, batchSize: 64, seed: 3}
-          checkpoint: {path: checkpoints, keep: 2}
+          checkpoint: {path: %2$s, keep: 2}
         """
-            .formatted(EXAMPLES);
-    return Files.writeString(work.resolve("run.yaml"), yaml);
+            .formatted(EXAMPLES, checkpointPath);
+    return Files.writeString(work.resolve(file), yaml);
   }
 
   private Process start(Path manifest, Path output, String log) throws IOException {
@@ -72,9 +77,9 @@ class SecondTrainerProcessTest {
         .start();
   }
 
-  private static long step(Path output) {
+  private static long step(Path runDirectory) {
     try {
-      JsonNode status = new ObjectMapper().readTree(output.resolve("status.json").toFile());
+      JsonNode status = new ObjectMapper().readTree(runDirectory.resolve("status.json").toFile());
       return status.path("progress").path("step").asLong();
     } catch (IOException e) {
       return -1; // not written yet
@@ -82,18 +87,24 @@ class SecondTrainerProcessTest {
   }
 
   @Test
-  void secondTrainerOnTheSameDirectoryIsRefusedAndTheFirstFinishesUntouched() throws Exception {
+  void secondTrainerOnTheSameCheckpointPathIsRefusedOneOnItsOwnPathTrainsAlongside()
+      throws Exception {
     Path manifest = manifest();
     Path output = work.resolve("out");
+    Path runDirectory = output.resolve("checkpoints");
+    Path neighbourDirectory = output.resolve("sweep/b");
     Process first = start(manifest, output, "first.log");
+    // Another run of a sweep on the same output directory, in a checkpoint path of its own.
+    Process neighbour = start(manifest("neighbour.yaml", "sweep/b"), output, "neighbour.log");
     try {
       Instant deadline = Instant.now().plus(Duration.ofSeconds(120));
-      while (step(output) < 1) {
+      while (step(runDirectory) < 1) {
         assertThat(first.isAlive()).as("first trainer is training").isTrue();
         assertThat(Instant.now()).as("first trainer's first step").isBefore(deadline);
         Thread.sleep(50);
       }
 
+      boolean neighbourAlongside = neighbour.isAlive();
       Process second = start(manifest, output, "second.log");
       assertThat(second.waitFor(60, TimeUnit.SECONDS)).as("second trainer exits").isTrue();
       boolean firstStillRunning = first.isAlive();
@@ -101,7 +112,8 @@ class SecondTrainerProcessTest {
 
       assertThat(second.exitValue()).as(secondLog).isEqualTo(2);
       assertThat(secondLog)
-          .contains("error: --output: " + output + " is in use by another trainer")
+          .contains(
+              "error: spec.checkpoint.path: " + runDirectory + " is in use by another trainer")
           .contains("pid " + first.pid())
           .doesNotContain("resuming", "\tat ");
       assertThat(firstStillRunning).as("refused while the first was still training").isTrue();
@@ -110,13 +122,32 @@ class SecondTrainerProcessTest {
       String firstLog = Files.readString(work.resolve("first.log"));
       assertThat(first.exitValue()).as(firstLog).isZero();
       assertThat(firstLog).doesNotContain("resuming").contains("done: 40 steps");
-      JsonNode status = new ObjectMapper().readTree(output.resolve("status.json").toFile());
+      JsonNode status = new ObjectMapper().readTree(runDirectory.resolve("status.json").toFile());
       assertThat(status.path("phase").asText()).isEqualTo("Succeeded");
       assertThat(status.path("progress").path("step").asLong()).isEqualTo(40);
-      assertThat(output.resolve("final/student.pt")).isRegularFile();
-      assertThat(output.resolve("checkpoints/ckpt-0000000040/state.json")).isRegularFile();
+      assertThat(runDirectory.resolve("final/student.pt")).isRegularFile();
+      assertThat(runDirectory.resolve("ckpt-0000000040/state.json")).isRegularFile();
+
+      assertThat(neighbour.waitFor(300, TimeUnit.SECONDS)).as("neighbour finishes").isTrue();
+      String neighbourLog = Files.readString(work.resolve("neighbour.log"));
+      assertThat(neighbour.exitValue()).as(neighbourLog).isZero();
+      assertThat(neighbourAlongside).as("the neighbour ran while the first trained").isTrue();
+      assertThat(neighbourLog)
+          .doesNotContain("in use", "waiting", "resuming")
+          .contains("done: 40 steps");
+      JsonNode neighbourStatus =
+          new ObjectMapper().readTree(neighbourDirectory.resolve("status.json").toFile());
+      assertThat(neighbourStatus.path("phase").asText()).isEqualTo("Succeeded");
+      assertThat(neighbourDirectory.resolve("final/student.pt")).isRegularFile();
+      assertThat(neighbourDirectory.resolve("ckpt-0000000040/state.json")).isRegularFile();
+      try (var root = Files.list(output)) {
+        assertThat(root.map(p -> p.getFileName().toString()))
+            .as("nothing of either run at the shared root")
+            .containsExactlyInAnyOrder("checkpoints", "sweep");
+      }
     } finally {
       first.destroyForcibly();
+      neighbour.destroyForcibly();
     }
   }
 }

@@ -43,7 +43,32 @@ class TrainerStatusFieldsTest {
 
     assertThat(status.getProgress()).isNull();
     assertThat(status.getCheckpoint()).isNull();
-    assertThat(tree(status.getMetrics())).isEmpty();
+    assertThat(status.getMetrics()).as("nothing measured: no metrics: {} to apply").isNull();
+  }
+
+  /**
+   * What a retry resuming from a checkpoint reports first: where it continues from, nothing
+   * measured yet. Serialized as the Kubernetes client sends it, it holds no empty object and no
+   * null (server-side apply would turn {@code metrics: {}} into a null the CRD rejects).
+   */
+  @Test
+  void aResumedTrainersFirstReportCarriesNoEmptyObjectAndNoNull() throws Exception {
+    TrainerReport resumed =
+        new TrainerReport(
+            "Running",
+            "training started",
+            new ProgressReport(
+                "1/4", 1, 4, 10L, 40L, 0.25, null, 1e-3, null, "2026-01-01T00:00:00Z"),
+            MetricsReport.NONE,
+            new CheckpointReport("ckpt-0000000010", 1, 10L, "2026-01-01T00:00:00Z", null, null));
+
+    String json =
+        io.fabric8.kubernetes.client.utils.Serialization.asJson(TrainerStatusFields.of(resumed));
+
+    JsonNode status = JSON.readTree(json);
+    assertThat(status.has("metrics")).as(json).isFalse();
+    assertThat(status.path("checkpoint").path("latest").asText()).isEqualTo("ckpt-0000000010");
+    assertThat(json).doesNotContain("null", "{}");
   }
 
   private static JsonNode tree(Object value) {

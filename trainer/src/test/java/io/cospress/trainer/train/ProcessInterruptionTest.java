@@ -63,7 +63,7 @@ class ProcessInterruptionTest {
 
   private static JsonNode status(Path output) {
     try {
-      return new ObjectMapper().readTree(output.resolve("status.json").toFile());
+      return new ObjectMapper().readTree(output.resolve("checkpoints/status.json").toFile());
     } catch (IOException e) {
       return null; // not written yet
     }
