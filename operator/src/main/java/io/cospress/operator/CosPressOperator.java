@@ -3,8 +3,9 @@ package io.cospress.operator;
 import io.cospress.api.v1alpha1.DistillationRun;
 import io.cospress.operator.metrics.OperatorMetrics;
 import io.cospress.operator.plan.RunPlanner;
+import io.cospress.operator.reconciler.CachedObjects;
 import io.cospress.operator.reconciler.DistillationRunReconciler;
-import io.cospress.operator.reconciler.ManagedFieldsPruningStore;
+import io.cospress.operator.reconciler.PruningStore;
 import io.cospress.operator.status.RetryPolicy;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
@@ -87,7 +88,8 @@ public final class CosPressOperator implements AutoCloseable {
           if (!settings.watchNamespaces().isEmpty()) {
             o.settingNamespaces(settings.watchNamespaces());
           }
-          ManagedFieldsPruningStore.<DistillationRun>forNamespaces(settings.watchNamespaces())
+          PruningStore.<DistillationRun>forNamespaces(
+                  settings.watchNamespaces(), CachedObjects::run)
               .ifPresent(o::withItemStore);
         });
     operator.start();

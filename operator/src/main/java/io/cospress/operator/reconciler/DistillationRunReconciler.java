@@ -129,7 +129,7 @@ public final class DistillationRunReconciler
                 .withName(JOBS)
                 .withLabelSelector(TrainerLabels.MANAGED_SELECTOR)
                 .withItemStore(
-                    ManagedFieldsPruningStore.<Job>forNamespaces(namespaces).orElse(null))
+                    PruningStore.<Job>forNamespaces(namespaces, CachedObjects::job).orElse(null))
                 .withSecondaryToPrimaryMapper(Mappers.fromOwnerReferences(DistillationRun.class))
                 .build(),
             context);
@@ -140,7 +140,7 @@ public final class DistillationRunReconciler
                 .withName("pods")
                 .withLabelSelector(TrainerLabels.MANAGED_SELECTOR)
                 .withItemStore(
-                    ManagedFieldsPruningStore.<Pod>forNamespaces(namespaces).orElse(null))
+                    PruningStore.<Pod>forNamespaces(namespaces, CachedObjects::pod).orElse(null))
                 .withSecondaryToPrimaryMapper(Mappers.fromDefaultAnnotations(DistillationRun.class))
                 .build(),
             context);
@@ -186,10 +186,12 @@ public final class DistillationRunReconciler
   /**
    * Puts a Job this reconciliation created into the Job informer's cache at once: the next
    * reconciliation sees it even before its watch event arrives, and that event, known to be our
-   * own, starts no reconciliation of its own.
+   * own, starts no reconciliation of its own. It is trimmed as the informer trims what it caches,
+   * so a reader sees the same fields whichever cache the Job comes from.
    */
   @SuppressWarnings("unchecked")
   static void remember(Job job, DistillationRun run, Context<DistillationRun> context) {
+    CachedObjects.job(job);
     ((InformerEventSource<Job, DistillationRun>)
             context.eventSourceRetriever().getEventSourceFor(Job.class, JOBS))
         .handleRecentResourceCreate(ResourceID.fromResource(run), job);

@@ -22,7 +22,10 @@ import java.util.Map;
  * @param reconcileP50Millis median reconciliation time
  * @param reconcileP99Millis 99th percentile reconciliation time
  * @param heapUsedBytes heap in use when the operator went quiet
- * @param heapLiveBytes heap in use after a full collection
+ * @param heapLiveBytes heap in use after a full collection, as scraped just after it: includes what
+ *     the scrape itself allocated (tens of MiB with many runs)
+ * @param heapHistogramBytes what the class histogram counts at its own full collection: the live
+ *     heap; NaN if it could not be read
  * @param heapCommittedBytes heap the JVM had reserved after the collection
  * @param heapMaxBytes the heap limit
  * @param rssBytes resident set size after the collection
@@ -48,6 +51,7 @@ record CreationResult(
     double reconcileP99Millis,
     double heapUsedBytes,
     double heapLiveBytes,
+    double heapHistogramBytes,
     double heapCommittedBytes,
     double heapMaxBytes,
     long rssBytes,

@@ -82,7 +82,8 @@ final class ScaleReport {
         n + ": failed operator requests",
         of.apply(c -> c.failedRequests().isEmpty() ? "0" : c.failedRequests().toString()));
     row(n + ": heap used (before GC)", of.apply(c -> mib(c.heapUsedBytes())));
-    row(n + ": heap live after full GC", of.apply(c -> mib(c.heapLiveBytes())));
+    row(n + ": heap live (class histogram)", of.apply(c -> mib(c.heapHistogramBytes())));
+    row(n + ": heap used after full GC, as scraped", of.apply(c -> mib(c.heapLiveBytes())));
     row(
         n + ": heap committed / max",
         of.apply(c -> mib(c.heapCommittedBytes()) + " / " + mib(c.heapMaxBytes())));

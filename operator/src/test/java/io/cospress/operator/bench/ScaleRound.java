@@ -177,7 +177,8 @@ final class ScaleRound {
       PrometheusSamples after = PrometheusSamples.parse(text);
       double heapUsed = after.sum("jvm_memory_used_bytes", HEAP);
       operator.fullGc(javaHome);
-      operator.heapHistogram(javaHome, work.resolve("heap-" + prefix + ".txt"));
+      Path histogram = work.resolve("heap-" + prefix + ".txt");
+      operator.heapHistogram(javaHome, histogram);
       PrometheusSamples collected = PrometheusSamples.parse(operator.scrape());
       List<AuditLog.Request> all = audit.poll();
       List<AuditLog.Request> phase = all.subList(from, all.size());
@@ -221,6 +222,7 @@ final class ScaleRound {
           after.quantileSince(before, RECONCILE_TIMER, 0.99) * 1000,
           heapUsed,
           collected.sum("jvm_memory_used_bytes", HEAP),
+          histogramTotalBytes(histogram),
           collected.sum("jvm_memory_committed_bytes", HEAP),
           collected.sum("jvm_memory_max_bytes", HEAP),
           operator.rssBytes(),
@@ -311,6 +313,22 @@ final class ScaleRound {
         sum += OperatorProcess.cpuSeconds(p.pid());
       }
       return sum;
+    }
+  }
+
+  /** The bytes on the {@code Total} line of a {@code jcmd GC.class_histogram}, or NaN. */
+  static double histogramTotalBytes(Path histogram) throws java.io.IOException {
+    if (!Files.exists(histogram)) {
+      return Double.NaN;
+    }
+    try (var lines = Files.lines(histogram)) {
+      return lines
+          .filter(l -> l.startsWith("Total"))
+          .map(l -> l.trim().split("\\s+"))
+          .filter(f -> f.length == 3)
+          .mapToDouble(f -> Double.parseDouble(f[2]))
+          .findFirst()
+          .orElse(Double.NaN);
     }
   }
 
