@@ -8,12 +8,9 @@ import io.cospress.api.v1alpha1.DistillationRun;
 import io.cospress.api.v1alpha1.DistillationRunStatus;
 import io.cospress.operator.CosPressOperator;
 import io.cospress.operator.status.RetryPolicy;
-import io.fabric8.kubernetes.api.model.Status;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.http.HttpResponse;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
-import io.fabric8.kubernetes.client.utils.Serialization;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -83,7 +80,7 @@ class ResumedTrainerStatusIT {
     KubernetesClient token = TrainerIdentity.clientOf(namespace, "replay");
     toClose.add(token);
 
-    HttpReply firstAttempt =
+    SingleRunPatch.Reply firstAttempt =
         apply(
             token,
             "replay",
@@ -94,7 +91,8 @@ class ResumedTrainerStatusIT {
     String resumed =
         "\"progress\":{\"epochs\":\"1/3\",\"step\":4},"
             + "\"checkpoint\":{\"latest\":\"ckpt-0000000004\",\"epoch\":1,\"step\":4}";
-    HttpReply withEmptyMetrics = apply(token, "replay", "{" + resumed + ",\"metrics\":{}}");
+    SingleRunPatch.Reply withEmptyMetrics =
+        apply(token, "replay", "{" + resumed + ",\"metrics\":{}}");
     assertThat(withEmptyMetrics.code()).as(withEmptyMetrics.body()).isEqualTo(422);
     assertThat(withEmptyMetrics.body())
         .contains("status.metrics")
@@ -103,7 +101,7 @@ class ResumedTrainerStatusIT {
         .as("the refused report changed nothing")
         .isEqualTo("ckpt-0000000006");
 
-    HttpReply withoutMetrics = apply(token, "replay", "{" + resumed + "}");
+    SingleRunPatch.Reply withoutMetrics = apply(token, "replay", "{" + resumed + "}");
     assertThat(withoutMetrics.code()).as(withoutMetrics.body()).isEqualTo(200);
     DistillationRunStatus status = runs.get("replay").getStatus();
     assertThat(status.getCheckpoint().getLatest()).isEqualTo("ckpt-0000000004");
@@ -206,22 +204,12 @@ class ResumedTrainerStatusIT {
     return seen;
   }
 
-  private record HttpReply(int code, String body) {}
-
   /**
    * One server-side apply of {@code statusJson} as the run's status, under the trainer's field
    * manager, exactly one request (no read before it).
    */
-  private HttpReply apply(KubernetesClient client, String run, String statusJson) throws Exception {
-    String url =
-        client.getMasterUrl().toString().replaceAll("/+$", "")
-            + "/apis/cospress.io/v1alpha1/namespaces/"
-            + namespace
-            + "/distillationruns/"
-            + run
-            + "/status?fieldManager="
-            + TRAINER
-            + "&force=true";
+  private SingleRunPatch.Reply apply(KubernetesClient client, String run, String statusJson)
+      throws Exception {
     String body =
         "{\"apiVersion\":\"cospress.io/v1alpha1\",\"kind\":\"DistillationRun\","
             + "\"metadata\":{\"name\":\""
@@ -231,23 +219,13 @@ class ResumedTrainerStatusIT {
             + "\"},\"status\":"
             + statusJson
             + "}";
-    HttpResponse<String> response =
-        client
-            .getHttpClient()
-            .sendAsync(
-                client
-                    .getHttpClient()
-                    .newHttpRequestBuilder()
-                    .uri(url)
-                    .method("PATCH", "application/apply-patch+yaml", body)
-                    .build(),
-                String.class)
-            .get(30, TimeUnit.SECONDS);
-    String text = response.body();
-    if (response.code() >= 400 && text != null && text.startsWith("{")) {
-      text = Serialization.unmarshal(text, Status.class).getMessage();
-    }
-    return new HttpReply(response.code(), text);
+    return SingleRunPatch.send(
+        client,
+        namespace,
+        run,
+        "/status?fieldManager=" + TRAINER + "&force=true",
+        "application/apply-patch+yaml",
+        body);
   }
 
   /** A run of three epochs of four steps on the bundled sample; returns its manifest. */

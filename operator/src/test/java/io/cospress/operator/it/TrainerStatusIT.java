@@ -13,7 +13,6 @@ import io.cospress.operator.CosPressOperator;
 import io.cospress.operator.status.RetryPolicy;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.ManagedFieldsEntry;
-import io.fabric8.kubernetes.api.model.Status;
 import io.fabric8.kubernetes.api.model.rbac.PolicyRule;
 import io.fabric8.kubernetes.api.model.rbac.Role;
 import io.fabric8.kubernetes.api.model.rbac.RoleBinding;
@@ -21,8 +20,6 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
-import io.fabric8.kubernetes.client.http.HttpResponse;
-import io.fabric8.kubernetes.client.utils.Serialization;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -172,7 +169,7 @@ class TrainerStatusIT {
             KubernetesClientException.class,
             () -> TrainerIdentity.applyProgress(alphaToken, namespace, "beta", "1/2"));
     assertForbidden(applyToBeta, user, "patch", "distillationruns/status");
-    HttpReply mergeIntoBeta =
+    SingleRunPatch.Reply mergeIntoBeta =
         mergePatch(
             alphaToken,
             "beta",
@@ -185,7 +182,7 @@ class TrainerStatusIT {
     assertThat(beta.getMessage()).isNotEqualTo("hijacked");
 
     TrainerIdentity.applyProgress(alphaToken, namespace, "alpha", "1/2");
-    HttpReply mergeIntoAlpha =
+    SingleRunPatch.Reply mergeIntoAlpha =
         mergePatch(
             alphaToken, "alpha", "/status", "{\"status\":{\"progress\":{\"totalEpochs\":2}}}");
     assertThat(mergeIntoAlpha.code()).as(mergeIntoAlpha.body()).isEqualTo(200);
@@ -204,7 +201,8 @@ class TrainerStatusIT {
                     .withName("alpha")
                     .get());
     assertForbidden(readRun, user, "get", "distillationruns");
-    HttpReply patchSpec = mergePatch(alphaToken, "alpha", "", "{\"spec\":{\"maxRestarts\":9}}");
+    SingleRunPatch.Reply patchSpec =
+        mergePatch(alphaToken, "alpha", "", "{\"spec\":{\"maxRestarts\":9}}");
     assertForbidden(patchSpec, user, "patch", "distillationruns");
     KubernetesClientException applySpec =
         catchThrowableOfType(
@@ -237,38 +235,11 @@ class TrainerStatusIT {
   }
 
   /** The reply to one HTTP request: its code and, for an error, the Status message. */
-  private record HttpReply(int code, String body) {}
-
-  /**
-   * Exactly one JSON merge patch request (no read before it, unlike the client's patch DSL), so a
-   * 403 is the API server's answer to the patch itself.
-   */
-  private HttpReply mergePatch(KubernetesClient client, String run, String subresource, String body)
-      throws Exception {
-    String url =
-        client.getMasterUrl().toString().replaceAll("/+$", "")
-            + "/apis/cospress.io/v1alpha1/namespaces/"
-            + namespace
-            + "/distillationruns/"
-            + run
-            + subresource;
-    HttpResponse<String> response =
-        client
-            .getHttpClient()
-            .sendAsync(
-                client
-                    .getHttpClient()
-                    .newHttpRequestBuilder()
-                    .uri(url)
-                    .method("PATCH", "application/merge-patch+json", body)
-                    .build(),
-                String.class)
-            .get(30, TimeUnit.SECONDS);
-    String text = response.body();
-    if (response.code() >= 400 && text != null && text.startsWith("{")) {
-      text = Serialization.unmarshal(text, Status.class).getMessage();
-    }
-    return new HttpReply(response.code(), text);
+  /** Exactly one JSON merge patch request, so a 403 is the API server's answer to the patch. */
+  private SingleRunPatch.Reply mergePatch(
+      KubernetesClient client, String run, String subresource, String body) throws Exception {
+    return SingleRunPatch.send(
+        client, namespace, run, subresource, "application/merge-patch+json", body);
   }
 
   /** Creates a run from a small manifest on the bundled sample and returns that manifest. */
@@ -429,10 +400,11 @@ class TrainerStatusIT {
   private static void assertForbidden(
       KubernetesClientException e, String user, String verb, String resource) {
     assertThat(e).as("expected HTTP 403 for " + verb + " " + resource).isNotNull();
-    assertForbidden(new HttpReply(e.getCode(), e.getMessage()), user, verb, resource);
+    assertForbidden(new SingleRunPatch.Reply(e.getCode(), e.getMessage()), user, verb, resource);
   }
 
-  private static void assertForbidden(HttpReply reply, String user, String verb, String resource) {
+  private static void assertForbidden(
+      SingleRunPatch.Reply reply, String user, String verb, String resource) {
     assertThat(reply.code()).as(reply.body()).isEqualTo(403);
     assertThat(reply.body())
         .contains("User \"" + user + "\"")
