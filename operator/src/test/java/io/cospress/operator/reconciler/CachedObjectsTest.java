@@ -187,6 +187,20 @@ class CachedObjectsTest {
   }
 
   /** What the informer stores: a copy of what the API server sent, trimmed. */
+  @Test
+  void aCachedDependentLosesOnlyItsManagedFields() {
+    DistillationRun run = TestRuns.run("vit-distil");
+    HasMetadata configMap = TrainerManifestConfigMap.build(run);
+    configMap.getMetadata().setManagedFields(List.of(managedFields("cospress-operator")));
+    HasMetadata cached = cached(configMap, CachedObjects::dependent);
+
+    assertThat(cached.getMetadata().getManagedFields()).isNullOrEmpty();
+    assertThat(cached)
+        .usingRecursiveComparison()
+        .ignoringFields("metadata.managedFields")
+        .isEqualTo(configMap);
+  }
+
   private static <T> T cached(T object, Consumer<T> prune) {
     T copy = copy(object);
     prune.accept(copy);
