@@ -39,6 +39,9 @@ public final class CachedObjects {
     if (metadata != null && metadata.getAnnotations() != null) {
       metadata.getAnnotations().remove(LAST_APPLIED);
     }
+    if (run.getStatus() != null) {
+      SharedStrings.inConditions(run.getStatus().getConditions());
+    }
   }
 
   /**
@@ -75,11 +78,13 @@ public final class CachedObjects {
     withoutManagedFields(object);
   }
 
+  /** Every cached object loses managedFields and shares its recurring strings. */
   private static ObjectMeta withoutManagedFields(HasMetadata object) {
     ObjectMeta metadata = object.getMetadata();
     if (metadata != null) {
       metadata.setManagedFields(null);
     }
+    SharedStrings.inMetadata(object);
     return metadata;
   }
 }
