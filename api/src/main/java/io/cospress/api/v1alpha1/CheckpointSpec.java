@@ -14,8 +14,10 @@ public class CheckpointSpec {
   @Default("checkpoints")
   @Pattern("^[^\\s]+$")
   @JsonPropertyDescription(
-      "Directory for checkpoints and status.json (locally relative to --output; in a cluster on"
-          + " the checkpoint volume). A run whose directory holds checkpoints resumes from them.")
+      "Directory for everything the run writes: its checkpoints (ckpt-*), status.json and the"
+          + " final student (final/); locally relative to --output, in a cluster on the checkpoint"
+          + " volume. A run whose directory holds checkpoints resumes from them; retentionPolicy"
+          + " Delete removes the whole directory, final/ included.")
   @ValidationRule(
       value = "self == oldSelf",
       message = "spec.checkpoint.path cannot change once the run exists")

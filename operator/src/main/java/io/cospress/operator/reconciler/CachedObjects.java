@@ -19,9 +19,9 @@ import io.fabric8.kubernetes.api.model.batch.v1.Job;
  * can read. Whoever starts reading one of them must keep it here; the tests of this class list what
  * is kept.
  *
- * <p>The dependents' objects (the manifest ConfigMap and the trainer's RBAC) are not trimmed: JOSDK
- * decides whether to apply them again by comparing them, managedFields included, with the desired
- * state.
+ * <p>The dependents' objects (the manifest ConfigMap and the trainer's RBAC) lose only their
+ * managedFields; their dependents compare the fields they set with the desired state instead of
+ * asking JOSDK's server-side-apply matcher, which reads managedFields.
  */
 public final class CachedObjects {
 
@@ -38,6 +38,9 @@ public final class CachedObjects {
     ObjectMeta metadata = withoutManagedFields(run);
     if (metadata != null && metadata.getAnnotations() != null) {
       metadata.getAnnotations().remove(LAST_APPLIED);
+    }
+    if (run.getStatus() != null) {
+      SharedStrings.inConditions(run.getStatus().getConditions());
     }
   }
 
@@ -67,11 +70,21 @@ public final class CachedObjects {
     }
   }
 
+  /**
+   * A dependent (the manifest ConfigMap, the trainer's ServiceAccount, Role and RoleBinding) keeps
+   * everything but managedFields: four objects per run, each with a few kilobytes of it.
+   */
+  public static void dependent(HasMetadata object) {
+    withoutManagedFields(object);
+  }
+
+  /** Every cached object loses managedFields and shares its recurring strings. */
   private static ObjectMeta withoutManagedFields(HasMetadata object) {
     ObjectMeta metadata = object.getMetadata();
     if (metadata != null) {
       metadata.setManagedFields(null);
     }
+    SharedStrings.inMetadata(object);
     return metadata;
   }
 }

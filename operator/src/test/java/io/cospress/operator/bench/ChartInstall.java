@@ -75,16 +75,20 @@ record ChartInstall(
     return new ChartInstall(
         namespace,
         serviceAccount,
-        environment(container, namespace),
+        environment(imageEnvironment(dockerfile), container, namespace),
         jvmFlags(dockerfile),
         limits.get("memory").getNumericalAmount().longValueExact(),
         limits.get("cpu").getNumericalAmount().doubleValue(),
         rbac);
   }
 
-  /** The container's env; fieldRef metadata.namespace resolves to the release namespace. */
-  private static Map<String, String> environment(Container container, String namespace) {
-    Map<String, String> env = new LinkedHashMap<>();
+  /**
+   * The image's env (the Dockerfile's {@code ENV KEY=VALUE} lines), then the container's, which
+   * wins as in a pod; fieldRef metadata.namespace resolves to the release namespace.
+   */
+  private static Map<String, String> environment(
+      Map<String, String> image, Container container, String namespace) {
+    Map<String, String> env = new LinkedHashMap<>(image);
     for (EnvVar var : container.getEnv()) {
       if (var.getValue() != null) {
         env.put(var.getName(), var.getValue());
@@ -94,6 +98,22 @@ record ChartInstall(
         env.put(var.getName(), namespace);
       } else {
         throw new IllegalStateException("cannot resolve env " + var.getName() + " outside a pod");
+      }
+    }
+    return env;
+  }
+
+  /** The {@code ENV KEY=VALUE ...} lines of the Dockerfile, as the image's environment. */
+  private static Map<String, String> imageEnvironment(Path dockerfile) throws IOException {
+    Map<String, String> env = new LinkedHashMap<>();
+    for (String line : Files.readAllLines(dockerfile)) {
+      if (line.startsWith("ENV ")) {
+        for (String pair : line.substring(4).trim().split("\\s+")) {
+          int eq = pair.indexOf('=');
+          if (eq > 0) {
+            env.put(pair.substring(0, eq), pair.substring(eq + 1));
+          }
+        }
       }
     }
     return env;

@@ -50,6 +50,11 @@ final class OperatorProcess implements AutoCloseable {
     command.add("-XX:MaxRAM=" + chart.memoryLimitBytes());
     command.add("-XX:ActiveProcessorCount=" + (int) Math.ceil(chart.cpuLimit()));
     boolean json = "json".equals(chart.environment().get("LOG_FORMAT"));
+    // The image's ENTRYPOINT appends $JAVA_OPTS (chart value javaOpts) after its own flags.
+    String javaOpts = chart.environment().getOrDefault("JAVA_OPTS", "");
+    if (!javaOpts.isBlank()) {
+      command.addAll(List.of(javaOpts.trim().split("\\s+")));
+    }
     command.add("-Dlogback.configurationFile=" + (json ? "logback-json.xml" : "logback.xml"));
     // For profiling, e.g. -XX:StartFlightRecording=filename=operator.jfr,settings=profile
     String extra = System.getenv("COSPRESS_BENCH_OPERATOR_JAVA_OPTS");

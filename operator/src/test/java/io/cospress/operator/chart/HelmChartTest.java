@@ -169,6 +169,21 @@ class HelmChartTest {
     assertThat(settings.reconcileThreads()).isEqualTo(8);
   }
 
+  /** The image's ENTRYPOINT puts $JAVA_OPTS after its own JVM flags, so these win. */
+  @Test
+  void javaOptsReachTheContainerOnlyWhenSet() {
+    Map<String, String> allOn =
+        HelmChart.environment(
+            operatorContainer(HelmChart.template(NAMESPACE, "-f", ALL_ON_VALUES.toString())),
+            NAMESPACE);
+    Map<String, String> defaults =
+        HelmChart.environment(operatorContainer(HelmChart.template(NAMESPACE)), NAMESPACE);
+
+    assertThat(allOn)
+        .containsEntry("JAVA_OPTS", "-XX:TieredStopAtLevel=4 -XX:ReservedCodeCacheSize=96m");
+    assertThat(defaults).doesNotContainKey("JAVA_OPTS");
+  }
+
   @Test
   void defaultValuesGiveTheOperatorsReleasedDefaults() {
     OperatorSettings settings =

@@ -2,6 +2,7 @@ package io.cospress.operator.reconciler;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.cospress.api.v1alpha1.CosPressConstants;
 import io.cospress.api.v1alpha1.DistillationRun;
 import io.cospress.operator.job.TestRuns;
 import io.cospress.operator.job.TrainerDefaults;
@@ -11,6 +12,7 @@ import io.cospress.operator.plan.PlannedRun;
 import io.cospress.operator.plan.RunObservation;
 import io.cospress.operator.plan.RunPlan;
 import io.cospress.operator.plan.RunPlanner;
+import io.cospress.operator.rbac.TrainerRbac;
 import io.cospress.operator.status.JobFacts;
 import io.cospress.operator.status.PodFacts;
 import io.cospress.operator.status.RetryPolicy;
@@ -187,6 +189,35 @@ class CachedObjectsTest {
   }
 
   /** What the informer stores: a copy of what the API server sent, trimmed. */
+  @Test
+  void aCachedDependentLosesOnlyItsManagedFields() {
+    DistillationRun run = TestRuns.run("vit-distil");
+    HasMetadata configMap = TrainerManifestConfigMap.build(run);
+    configMap.getMetadata().setManagedFields(List.of(managedFields("cospress-operator")));
+    HasMetadata cached = cached(configMap, CachedObjects::dependent);
+
+    assertThat(cached.getMetadata().getManagedFields()).isNullOrEmpty();
+    assertThat(cached)
+        .usingRecursiveComparison()
+        .ignoringFields("metadata.managedFields")
+        .isEqualTo(configMap);
+  }
+
+  @Test
+  void objectsOfOneRunShareTheStringsTheyRepeat() {
+    DistillationRun run = TestRuns.run("vit-distil");
+    HasMetadata configMap = cached(TrainerManifestConfigMap.build(run), CachedObjects::dependent);
+    HasMetadata role = cached(TrainerRbac.role(run), CachedObjects::dependent);
+    String runLabel = CosPressConstants.LABEL_RUN;
+
+    assertThat(role.getMetadata().getLabels().get(runLabel))
+        .isEqualTo(configMap.getMetadata().getLabels().get(runLabel))
+        .isSameAs(configMap.getMetadata().getLabels().get(runLabel));
+    assertThat(role.getMetadata().getOwnerReferences().get(0).getUid())
+        .isSameAs(configMap.getMetadata().getOwnerReferences().get(0).getUid());
+    assertThat(role.getMetadata().getNamespace()).isSameAs(configMap.getMetadata().getNamespace());
+  }
+
   private static <T> T cached(T object, Consumer<T> prune) {
     T copy = copy(object);
     prune.accept(copy);

@@ -4,18 +4,57 @@ import io.cospress.api.v1alpha1.DistillationRun;
 import io.cospress.operator.job.TrainerLabels;
 import io.cospress.operator.rbac.TrainerRbac;
 import io.fabric8.kubernetes.api.model.rbac.RoleBinding;
+import io.fabric8.kubernetes.api.model.rbac.RoleRef;
+import io.fabric8.kubernetes.api.model.rbac.Subject;
 import io.javaoperatorsdk.operator.api.config.informer.Informer;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
-import io.javaoperatorsdk.operator.processing.dependent.kubernetes.CRUDKubernetesDependentResource;
+import io.javaoperatorsdk.operator.processing.dependent.Matcher;
 import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDependent;
+import java.util.List;
 
 /** Binds the trainer's Role to its ServiceAccount. */
 @KubernetesDependent(informer = @Informer(labelSelector = TrainerLabels.MANAGED_SELECTOR))
-public final class TrainerRoleBindingDependent
-    extends CRUDKubernetesDependentResource<RoleBinding, DistillationRun> {
+public final class TrainerRoleBindingDependent extends PrunedCacheDependent<RoleBinding> {
+
+  public TrainerRoleBindingDependent() {
+    super(RoleBinding.class);
+  }
 
   @Override
   protected RoleBinding desired(DistillationRun run, Context<DistillationRun> context) {
     return TrainerRbac.roleBinding(run);
+  }
+
+  @Override
+  public Matcher.Result<RoleBinding> match(
+      RoleBinding actual,
+      RoleBinding desired,
+      DistillationRun run,
+      Context<DistillationRun> context) {
+    List<Subject> actualSubjects = OwnedFields.orEmpty(actual.getSubjects());
+    List<Subject> desiredSubjects = OwnedFields.orEmpty(desired.getSubjects());
+    boolean subjects = actualSubjects.size() == desiredSubjects.size();
+    for (int i = 0; subjects && i < desiredSubjects.size(); i++) {
+      subjects = sameSubject(actualSubjects.get(i), desiredSubjects.get(i));
+    }
+    return Matcher.Result.computed(
+        OwnedFields.metadataMatches(actual, desired)
+            && sameRoleRef(actual.getRoleRef(), desired.getRoleRef())
+            && subjects,
+        desired);
+  }
+
+  private static boolean sameRoleRef(RoleRef actual, RoleRef desired) {
+    return actual != null
+        && OwnedFields.sameText(actual.getApiGroup(), desired.getApiGroup())
+        && OwnedFields.sameText(actual.getKind(), desired.getKind())
+        && OwnedFields.sameText(actual.getName(), desired.getName());
+  }
+
+  private static boolean sameSubject(Subject actual, Subject desired) {
+    return OwnedFields.sameText(actual.getApiGroup(), desired.getApiGroup())
+        && OwnedFields.sameText(actual.getKind(), desired.getKind())
+        && OwnedFields.sameText(actual.getName(), desired.getName())
+        && OwnedFields.sameText(actual.getNamespace(), desired.getNamespace());
   }
 }
