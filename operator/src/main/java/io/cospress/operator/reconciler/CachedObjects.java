@@ -35,7 +35,7 @@ public final class CachedObjects {
    * its metadata, less managedFields and {@code kubectl apply}'s copy of the spec.
    */
   public static void run(DistillationRun run) {
-    ObjectMeta metadata = withoutManagedFields(run);
+    ObjectMeta metadata = trimmedMetadata(run);
     if (metadata != null && metadata.getAnnotations() != null) {
       metadata.getAnnotations().remove(LAST_APPLIED);
     }
@@ -50,7 +50,7 @@ public final class CachedObjects {
    * operator from the run, is dropped.
    */
   public static void job(Job job) {
-    withoutManagedFields(job);
+    trimmedMetadata(job);
     if (job.getSpec() != null) {
       job.getSpec().setTemplate(null);
     }
@@ -62,7 +62,7 @@ public final class CachedObjects {
    * the node it was bound to.
    */
   public static void pod(Pod pod) {
-    withoutManagedFields(pod);
+    trimmedMetadata(pod);
     if (pod.getSpec() != null) {
       PodSpec kept = new PodSpec();
       kept.setNodeName(pod.getSpec().getNodeName());
@@ -75,11 +75,11 @@ public final class CachedObjects {
    * everything but managedFields: four objects per run, each with a few kilobytes of it.
    */
   public static void dependent(HasMetadata object) {
-    withoutManagedFields(object);
+    trimmedMetadata(object);
   }
 
-  /** Every cached object loses managedFields and shares its recurring strings. */
-  private static ObjectMeta withoutManagedFields(HasMetadata object) {
+  /** What every cached object loses (managedFields) and shares (its recurring strings). */
+  private static ObjectMeta trimmedMetadata(HasMetadata object) {
     ObjectMeta metadata = object.getMetadata();
     if (metadata != null) {
       metadata.setManagedFields(null);

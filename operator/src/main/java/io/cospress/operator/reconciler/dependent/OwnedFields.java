@@ -5,6 +5,8 @@ import io.fabric8.kubernetes.api.model.OwnerReference;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.function.BiPredicate;
+import java.util.stream.IntStream;
 
 /**
  * Whether an object still carries what the operator applied to it, judged from the fields
@@ -30,8 +32,21 @@ final class OwnedFields {
   }
 
   /** Lists the API server returns empty or leaves out compare equal to a list not set. */
-  static <T> List<T> orEmpty(List<T> list) {
+  private static <T> List<T> orEmpty(List<T> list) {
     return list == null ? List.of() : list;
+  }
+
+  /** Equal lists, a list left out counting as empty. */
+  static <T> boolean sameList(List<T> actual, List<T> desired) {
+    return orEmpty(actual).equals(orEmpty(desired));
+  }
+
+  /** As many elements in both lists (left out counts as empty), pairwise the same. */
+  static <T> boolean pairwise(List<T> actual, List<T> desired, BiPredicate<T, T> same) {
+    List<T> a = orEmpty(actual);
+    List<T> d = orEmpty(desired);
+    return a.size() == d.size()
+        && IntStream.range(0, d.size()).allMatch(i -> same.test(a.get(i), d.get(i)));
   }
 
   /** An unset string and an empty one (the API server's default for some) compare equal. */

@@ -34,27 +34,26 @@ abstract class PrunedCacheDependent<R extends HasMetadata>
   @Override
   protected InformerEventSource<R, DistillationRun> createEventSource(
       EventSourceContext<DistillationRun> context) {
-    configuration()
-        .ifPresent(
-            config -> {
-              InformerConfiguration<R> informer = config.informerConfig();
-              Set<String> namespaces = informer.getNamespaces();
-              if (InformerConfiguration.inheritsNamespacesFromController(namespaces)) {
-                namespaces =
-                    context.getControllerConfiguration().getInformerConfig().getNamespaces();
-              }
-              PruningStore.<R>forNamespaces(namespaces, CachedObjects::dependent)
-                  .ifPresent(
-                      store ->
-                          configureWith(
-                              new KubernetesDependentResourceConfig<>(
-                                  config.useSSA(),
-                                  config.createResourceOnlyIfNotExistingWithSSA(),
-                                  InformerConfiguration.builder(informer)
-                                      .withItemStore(store)
-                                      .build(),
-                                  config.matcher())));
-            });
+    configuration().ifPresent(config -> configureWith(withPruningStore(config, context)));
     return super.createEventSource(context);
+  }
+
+  /** {@code config} with a pruning store, unless several namespaces are watched. */
+  private static <R extends HasMetadata> KubernetesDependentResourceConfig<R> withPruningStore(
+      KubernetesDependentResourceConfig<R> config, EventSourceContext<DistillationRun> context) {
+    InformerConfiguration<R> informer = config.informerConfig();
+    Set<String> namespaces = informer.getNamespaces();
+    if (InformerConfiguration.inheritsNamespacesFromController(namespaces)) {
+      namespaces = context.getControllerConfiguration().getInformerConfig().getNamespaces();
+    }
+    return PruningStore.<R>forNamespaces(namespaces, CachedObjects::dependent)
+        .map(
+            store ->
+                new KubernetesDependentResourceConfig<>(
+                    config.useSSA(),
+                    config.createResourceOnlyIfNotExistingWithSSA(),
+                    InformerConfiguration.builder(informer).withItemStore(store).build(),
+                    config.matcher()))
+        .orElse(config);
   }
 }

@@ -10,7 +10,6 @@ import io.javaoperatorsdk.operator.api.config.informer.Informer;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.processing.dependent.Matcher;
 import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDependent;
-import java.util.List;
 
 /** Binds the trainer's Role to its ServiceAccount. */
 @KubernetesDependent(informer = @Informer(labelSelector = TrainerLabels.MANAGED_SELECTOR))
@@ -31,16 +30,13 @@ public final class TrainerRoleBindingDependent extends PrunedCacheDependent<Role
       RoleBinding desired,
       DistillationRun run,
       Context<DistillationRun> context) {
-    List<Subject> actualSubjects = OwnedFields.orEmpty(actual.getSubjects());
-    List<Subject> desiredSubjects = OwnedFields.orEmpty(desired.getSubjects());
-    boolean subjects = actualSubjects.size() == desiredSubjects.size();
-    for (int i = 0; subjects && i < desiredSubjects.size(); i++) {
-      subjects = sameSubject(actualSubjects.get(i), desiredSubjects.get(i));
-    }
     return Matcher.Result.computed(
         OwnedFields.metadataMatches(actual, desired)
             && sameRoleRef(actual.getRoleRef(), desired.getRoleRef())
-            && subjects,
+            && OwnedFields.pairwise(
+                actual.getSubjects(),
+                desired.getSubjects(),
+                TrainerRoleBindingDependent::sameSubject),
         desired);
   }
 

@@ -9,7 +9,6 @@ import io.javaoperatorsdk.operator.api.config.informer.Informer;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.processing.dependent.Matcher;
 import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDependent;
-import java.util.List;
 
 /** The Role that lets the run's trainer write the run's status and nothing else. */
 @KubernetesDependent(informer = @Informer(labelSelector = TrainerLabels.MANAGED_SELECTOR))
@@ -27,24 +26,18 @@ public final class TrainerRoleDependent extends PrunedCacheDependent<Role> {
   @Override
   public Matcher.Result<Role> match(
       Role actual, Role desired, DistillationRun run, Context<DistillationRun> context) {
-    List<PolicyRule> actualRules = OwnedFields.orEmpty(actual.getRules());
-    List<PolicyRule> desiredRules = OwnedFields.orEmpty(desired.getRules());
-    boolean rules = actualRules.size() == desiredRules.size();
-    for (int i = 0; rules && i < desiredRules.size(); i++) {
-      rules = sameRule(actualRules.get(i), desiredRules.get(i));
-    }
-    return Matcher.Result.computed(OwnedFields.metadataMatches(actual, desired) && rules, desired);
+    return Matcher.Result.computed(
+        OwnedFields.metadataMatches(actual, desired)
+            && OwnedFields.pairwise(
+                actual.getRules(), desired.getRules(), TrainerRoleDependent::sameRule),
+        desired);
   }
 
   private static boolean sameRule(PolicyRule actual, PolicyRule desired) {
-    return OwnedFields.orEmpty(actual.getApiGroups())
-            .equals(OwnedFields.orEmpty(desired.getApiGroups()))
-        && OwnedFields.orEmpty(actual.getResources())
-            .equals(OwnedFields.orEmpty(desired.getResources()))
-        && OwnedFields.orEmpty(actual.getResourceNames())
-            .equals(OwnedFields.orEmpty(desired.getResourceNames()))
-        && OwnedFields.orEmpty(actual.getVerbs()).equals(OwnedFields.orEmpty(desired.getVerbs()))
-        && OwnedFields.orEmpty(actual.getNonResourceURLs())
-            .equals(OwnedFields.orEmpty(desired.getNonResourceURLs()));
+    return OwnedFields.sameList(actual.getApiGroups(), desired.getApiGroups())
+        && OwnedFields.sameList(actual.getResources(), desired.getResources())
+        && OwnedFields.sameList(actual.getResourceNames(), desired.getResourceNames())
+        && OwnedFields.sameList(actual.getVerbs(), desired.getVerbs())
+        && OwnedFields.sameList(actual.getNonResourceURLs(), desired.getNonResourceURLs());
   }
 }
